@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the pinned test-bed binaries from their Go modules when they are missing from the cache:
+#   kube (multi-call: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), etcd, kwok, helm.
+# Usage: dev/lib/binaries.sh   (idempotent; prints nothing to stdout)
+set -euo pipefail
+LOG_TAG=binaries
+source "$(dirname "$0")/common.sh"
+command -v go >/dev/null || die "go is not installed; the test bed builds Kubernetes from its Go modules (needs go >= 1.25)"
+
+build_date=2026-01-01T00:00:00Z   # fixed, so rebuilds are reproducible
+
+build_kube() {
+  local out="$FANOUT_CACHE/tools/kube-$KUBE_VERSION"
+  [ -x "$out/kube" ] && return 0
+  log "building Kubernetes v$KUBE_VERSION control plane + kubectl (cold: ~15-25 min on 2 cores)"
+  local minor=${KUBE_VERSION#1.}; minor=${minor%%.*} x=
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    x+=" -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    x+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
+  done
+  mkdir -p "$out.tmp"
+  (cd "$FANOUT_ROOT/dev/tools/kubernetes" && go build -trimpath -ldflags "-s -w$x" -o "$out.tmp/kube" .)
+  for n in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$out.tmp/$n"; done
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+build_etcd() {
+  local out="$FANOUT_CACHE/tools/etcd-$ETCD_VERSION"
+  [ -x "$out/etcd" ] && return 0
+  log "building etcd v$ETCD_VERSION"
+  mkdir -p "$out.tmp"
+  (cd "$FANOUT_ROOT/dev/tools/etcd" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" .)
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+# go_install_pinned NAME MODULE/PKG VERSION LDFLAGS: for tools whose go.mod has no replace directives.
+go_install_pinned() {
+  local name=$1 pkg=$2 version=$3 ldflags=$4 out="$FANOUT_CACHE/tools/$1-$3"
+  [ -x "$out/$name" ] && return 0
+  log "building $name v$version"
+  mkdir -p "$out.tmp"
+  GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w $ldflags" "$pkg@v$version"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+build_kube
+build_etcd
+go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
+go_install_pinned helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+  "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+
+# The pinned bin dir: one place for PATH.
+mkdir -p "$BIN_DIR"
+for n in kube kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  ln -sfn "$FANOUT_CACHE/tools/kube-$KUBE_VERSION/$n" "$BIN_DIR/$n"
+done
+ln -sfn "$FANOUT_CACHE/tools/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
+ln -sfn "$FANOUT_CACHE/tools/kwok-$KWOK_VERSION/kwok" "$BIN_DIR/kwok"
+ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION/helm" "$BIN_DIR/helm"
+
+# io.fabric8:kube-api-test looks for etcd, kube-apiserver and kubectl here and then runs offline.
+mkdir -p "$KUBEAPITEST_DIR"
+for n in etcd kube-apiserver kubectl; do
+  ln -sfn "$(readlink -f "$BIN_DIR/$n")" "$KUBEAPITEST_DIR/$n.tmp" && mv -Tf "$KUBEAPITEST_DIR/$n.tmp" "$KUBEAPITEST_DIR/$n"
+done

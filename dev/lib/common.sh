@@ -1,0 +1,45 @@
+# Shared settings for the Fanout test-bed scripts. Sourced, never run.
+# Versions are pinned here and nowhere else; binaries are cached outside the clone, keyed by version.
+
+FANOUT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KUBE_VERSION=1.35.4        # k8s.io/kubernetes (apiserver, controller-manager, scheduler, kubectl)
+ETCD_VERSION=3.6.5         # the etcd that Kubernetes 1.35 is tested with
+KWOK_VERSION=0.8.0
+HELM_VERSION=3.21.4
+
+FANOUT_CACHE=${FANOUT_CACHE:-$HOME/.cache/fanout}
+FANOUT_STATE=${FANOUT_STATE:-$HOME/.local/state/fanout}
+BIN_DIR="$FANOUT_CACHE/bin/k8s-$KUBE_VERSION"         # the pinned bin dir put on PATH (symlinks into the per-tool dirs)
+KUBEAPITEST_DIR="$HOME/.kubeapitest/k8s/$KUBE_VERSION-linux-amd64"
+
+export GOTOOLCHAIN=local
+export GOFLAGS=${GOFLAGS:--mod=mod}
+
+log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S)" "${LOG_TAG:-fanout}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${LOG_TAG:-fanout}" "$*" >&2; exit 1; }
+
+# port_free PORT: true when nothing listens on 127.0.0.1:PORT.
+port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# apt_install PKG...: installs Debian packages that are missing (runs apt-get update once per call when needed).
+apt_install() {
+  local missing=() p
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# newest_jdk: JAVA_HOME of the newest JDK on the machine (the build needs 21 or later).
+newest_jdk() {
+  local best= bestv=0 d v
+  for d in /usr/lib/jvm/*/ ${JAVA_HOME:+"$JAVA_HOME/"}; do
+    [ -x "$d/bin/javac" ] || continue
+    v=$("$d/bin/javac" -version 2>&1 | sed -E 's/^javac ([0-9]+).*/\1/')
+    [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt "$bestv" ] && { best=${d%/}; bestv=$v; }
+  done
+  [ "$bestv" -ge 21 ] || die "no JDK 21 or later found under /usr/lib/jvm (found $bestv); install one (e.g. apt-get install openjdk-21-jdk-headless)"
+  echo "$best"
+}

@@ -1,0 +1,49 @@
+package dev.fanout.worker;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the worker image: {@code fanout-worker <command>}. */
+@Command(name = "fanout-worker", mixinStandardHelpOptions = true, versionProvider = FanoutWorker.Version.class,
+        description = "Does the real work inside Fanout's task Jobs.",
+        subcommands = {VersionCommand.class})
+public class FanoutWorker {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and maps every failure to the exit-code contract, with one line on stderr. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new FanoutWorker());
+        cli.setExitCodeExceptionMapper(FanoutWorker::exitCodeOf);
+        cli.setParameterExceptionHandler((e, a) -> {
+            System.err.println("fanout-worker: bad input: " + e.getMessage());
+            return ExitCode.BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            System.err.println("fanout-worker: " + describe(e));
+            return exitCodeOf(e);
+        });
+        return cli.execute(args);
+    }
+
+    static int exitCodeOf(Throwable e) {
+        return e instanceof WorkerException w ? w.exitCode() : ExitCode.CRASH;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof WorkerException w) {
+            String kind = w.exitCode() == ExitCode.BAD_INPUT ? "bad input: " : w.exitCode() == ExitCode.TRANSIENT ? "transient: " : "";
+            return kind + w.getMessage();
+        }
+        return "crash: " + e;
+    }
+
+    static class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"fanout-worker " + VersionCommand.version()};
+        }
+    }
+}
