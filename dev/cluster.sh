@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Fanout local test bed: a real Kubernetes control plane on loopback plus one local node.
-#   dev/cluster.sh up       build missing binaries, start etcd, kube-apiserver, kube-controller-manager, kube-scheduler
-#                           and the test-bed node runner; wait until the API is ready and the node is Ready
+#   dev/cluster.sh up       build missing binaries, start etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+#                           the test-bed node runner and kwok (simulated nodes); wait until the API is ready and the node is Ready
 #   dev/cluster.sh down     stop everything this script started (no process is left behind)
 #   dev/cluster.sh status   what runs, what does not
 #   dev/cluster.sh env      prints `export KUBECONFIG=...` and `export PATH=<pinned bin dir>:$PATH`
@@ -22,7 +22,7 @@ APISERVER_PORT=${FANOUT_APISERVER_PORT:-16443}
 KCM_PORT=${FANOUT_KCM_PORT:-10357}
 SCHED_PORT=${FANOUT_SCHED_PORT:-10359}
 NODE_NAME=${FANOUT_NODE_NAME:-fanout-local}
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-runner)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-runner kwok)
 
 running() { local f="$PIDS/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
@@ -156,6 +156,10 @@ up() {
   FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m \
     -jar "$runner_jar" --node-name="$NODE_NAME" --images="$FANOUT_ROOT/dev/node-runner/images.conf" \
     --work-dir="$STATE/node" ${FANOUT_NODE_CPU:+--cpu=$FANOUT_NODE_CPU} ${FANOUT_NODE_MEMORY:+--memory=$FANOUT_NODE_MEMORY}
+
+  # kwok only manages nodes annotated kwok.x-k8s.io/node=fake: simulated nodes for scale tests, none by default.
+  start kwok "$BIN_DIR/kwok" --kubeconfig "$KUBECONFIG_FILE" --config "$FANOUT_ROOT/dev/kwok/stages.yaml" \
+    --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --node-lease-duration-seconds 40 --server-address 127.0.0.1:0 --v WARN
 
   export KUBECONFIG="$KUBECONFIG_FILE"
   wait_for "node $NODE_NAME to register" 90 kubectl get node "$NODE_NAME"
