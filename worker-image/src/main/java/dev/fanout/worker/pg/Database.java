@@ -1,0 +1,56 @@
+package dev.fanout.worker.pg;
+
+import dev.fanout.worker.WorkerException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** Connections from FANOUT_DB_URL / FANOUT_DB_USER / FANOUT_DB_PASSWORD, with failures sorted into the exit-code contract. */
+public final class Database {
+    private Database() {
+    }
+
+    public static Connection connect() {
+        String url = System.getenv("FANOUT_DB_URL");
+        if (url == null || url.isBlank()) {
+            throw WorkerException.badInput("FANOUT_DB_URL is not set: give the JDBC URL of the target database "
+                    + "(jdbc:postgresql://host:port/db) through the Secret the resource references");
+        }
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw WorkerException.badInput("FANOUT_DB_URL must be a jdbc:postgresql: URL, got '" + url.replaceAll("password=[^&]*", "password=***") + "'");
+        }
+        Properties p = new Properties();
+        if (System.getenv("FANOUT_DB_USER") != null) {
+            p.setProperty("user", System.getenv("FANOUT_DB_USER"));
+        }
+        if (System.getenv("FANOUT_DB_PASSWORD") != null) {
+            p.setProperty("password", System.getenv("FANOUT_DB_PASSWORD"));
+        }
+        p.setProperty("ApplicationName", "fanout-worker");
+        p.setProperty("connectTimeout", "20");
+        p.setProperty("tcpKeepAlive", "true");
+        try {
+            return DriverManager.getConnection(url, p);
+        } catch (SQLException e) {
+            throw classify("cannot connect to the database", e);
+        }
+    }
+
+    /**
+     * Connection trouble and serialization/deadlock failures may pass (exit 3); wrong credentials, missing databases and
+     * privileges will not (exit 2); anything else is a crash.
+     */
+    public static WorkerException classify(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String msg = what + ": " + e.getMessage() + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P03") || state.equals("40001")
+                || state.equals("40P01") || state.equals("53300")) {
+            return WorkerException.transientFailure(msg, e);
+        }
+        if (state.startsWith("28") || state.equals("3D000") || state.equals("42501") || state.equals("3F000")) {
+            return WorkerException.badInput(msg, e);
+        }
+        return new WorkerException(dev.fanout.worker.ExitCode.CRASH, msg, e);
+    }
+}

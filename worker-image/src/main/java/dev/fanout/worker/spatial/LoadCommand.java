@@ -1,0 +1,229 @@
+package dev.fanout.worker.spatial;
+
+import dev.fanout.worker.ExitCode;
+import dev.fanout.worker.WorkerException;
+import dev.fanout.worker.io.ResultFile;
+import dev.fanout.worker.io.SourceFetcher;
+import dev.fanout.worker.io.ZipExtractor;
+import dev.fanout.worker.pg.Identifiers;
+import dev.fanout.worker.spatial.read.FeatureSource;
+import dev.fanout.worker.spatial.read.GeoJsonSource;
+import dev.fanout.worker.spatial.read.GeoPackageSource;
+import dev.fanout.worker.spatial.read.ShapefileSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Load one layer of a GeoPackage, Shapefile or GeoJSON source into a PostGIS table, atomically. "
+                + "Database from FANOUT_DB_URL, FANOUT_DB_USER, FANOUT_DB_PASSWORD.")
+public class LoadCommand implements Callable<Integer> {
+    public enum Format { auto, gpkg, shapefile, geojson }
+
+    @Option(names = "--source", required = true, description = "http(s):// URL or local path of the file (may be a .zip)")
+    String source;
+    @Option(names = "--layer", description = "layer (table) inside a multi-layer source such as a GeoPackage")
+    String layer;
+    @Option(names = "--path", description = "path of the dataset inside a zip source")
+    String pathInZip;
+    @Option(names = "--format", defaultValue = "auto", description = "auto (default), gpkg, shapefile or geojson")
+    Format format;
+    @Option(names = "--schema", defaultValue = "public", description = "target schema (default public)")
+    String schema;
+    @Option(names = "--table", required = true, description = "target table")
+    String table;
+    @Option(names = "--target-srid", defaultValue = "4326", description = "SRID of the geometry column (default 4326)")
+    int targetSrid;
+    @Option(names = "--source-srid", description = "CRS of the source as an EPSG code, when it declares none (or to override it)")
+    Integer sourceSrid;
+    @Option(names = "--select", split = ",", description = "attributes to keep, comma-separated (default all)")
+    List<String> select = new ArrayList<>();
+    @Option(names = "--rename", description = "rename an attribute: SOURCE=column (repeatable)")
+    Map<String, String> rename = new LinkedHashMap<>();
+    @Option(names = "--key", split = ",", description = "columns to index (btree) after the load, e.g. the link keys")
+    List<String> keys = new ArrayList<>();
+    @Option(names = "--encoding", description = "text encoding of a shapefile's .dbf, when its .cpg / header is wrong")
+    String encoding;
+    @Option(names = "--result", defaultValue = "/dev/termination-log", description = "where the result JSON goes (default /dev/termination-log)")
+    Path result;
+    @Option(names = "--task", description = "task id reported in the result (default: the table)")
+    String task;
+    @Option(names = "--max-download-bytes", defaultValue = "21474836480", description = "size limit for downloads and unpacked zips (default 20 GiB)")
+    long maxBytes;
+    @Option(names = "--work-dir", description = "scratch directory for downloads (default: a new temporary directory)")
+    Path workDir;
+    @Option(names = "--encoders", description = "geometry encoding threads (default: cores - 1, at least 1)")
+    Integer encoders;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        Identifiers.validate("--schema", schema);
+        Identifiers.validate("--table", table);
+        if (targetSrid <= 0) {
+            throw WorkerException.badInput("--target-srid must be a positive EPSG code, got " + targetSrid);
+        }
+        SourceFetcher.checkScheme(source);
+        Charset dbfCharset = null;
+        if (encoding != null) {
+            try {
+                dbfCharset = Charset.forName(encoding);
+            } catch (IllegalArgumentException e) {
+                throw WorkerException.badInput("--encoding '" + encoding + "' is not a known charset");
+            }
+        }
+        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("fanout-load-");
+        try {
+            SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
+            Path file = fetcher.fetch(source);
+            Path dataset = unpack(file, work);
+            Format fmt = format == Format.auto ? detect(dataset) : format;
+            if (fmt == Format.shapefile && SourceFetcher.isUrl(source) && !ZipExtractor.isZip(file)) {
+                fetchShapefileSiblings(fetcher, source);
+            }
+            double downloadSeconds = (System.nanoTime() - t0) / 1e9;
+            try (FeatureSource src = open(fmt, dataset, dbfCharset)) {
+                Reprojection reprojection = Reprojection.between(src.crs(), sourceSrid, targetSrid);
+                ColumnPlan plan = new ColumnPlan(src.columns(), select, rename);
+                List<String> keyColumns = keys.stream().map(plan::keyColumn).distinct().toList();
+                int threads = encoders != null ? encoders : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+                PostgisLoader.Result r = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads).load(src, reprojection);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("task", task != null ? task : table);
+                out.put("table", schema + "." + table);
+                out.put("rows", r.rows());
+                out.put("invalidGeometries", r.invalid());
+                out.put("emptyGeometries", r.empty());
+                out.put("bytes", Math.max(fetcher.bytesDownloaded(), r.bytesRead()));
+                out.put("geometryType", src.family().multiType + (src.hasZ() ? "Z" : ""));
+                out.put("srid", targetSrid);
+                out.put("sourceCrs", reprojection.source());
+                Map<String, Object> seconds = new LinkedHashMap<>();
+                seconds.put("download", round(downloadSeconds));
+                seconds.put("load", r.loadSeconds());
+                seconds.put("index", r.indexSeconds());
+                seconds.put("analyze", r.analyzeSeconds());
+                seconds.put("swap", r.swapSeconds());
+                seconds.put("total", round((System.nanoTime() - t0) / 1e9));
+                out.put("seconds", seconds);
+                if (!r.droppedForeignKeys().isEmpty()) {
+                    out.put("droppedForeignKeys", r.droppedForeignKeys().subList(0, Math.min(10, r.droppedForeignKeys().size())));
+                }
+                ResultFile.write(result, out);
+            }
+            return ExitCode.OK;
+        } finally {
+            if (workDir == null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static double round(double s) {
+        return Math.round(s * 1000) / 1000.0;
+    }
+
+    /** A zip is unpacked and the dataset chosen: --path, or the only dataset in it. */
+    private Path unpack(Path file, Path work) throws IOException {
+        if (!ZipExtractor.isZip(file)) {
+            if (pathInZip != null) {
+                throw WorkerException.badInput("--path is for zip sources, but " + file.getFileName() + " is not a zip");
+            }
+            return file;
+        }
+        Path dir = work.resolve("unzipped");
+        List<Path> files = ZipExtractor.extract(file, dir, maxBytes);
+        if (pathInZip != null) {
+            Path p = dir.resolve(pathInZip).normalize();
+            if (!p.startsWith(dir) || !Files.isRegularFile(p)) {
+                throw WorkerException.badInput("--path '" + pathInZip + "' is not in the zip; it holds "
+                        + files.stream().map(f -> dir.relativize(f).toString()).filter(LoadCommand::isDataset).toList());
+            }
+            return p;
+        }
+        List<Path> datasets = files.stream().filter(f -> isDataset(f.toString())).toList();
+        if (datasets.size() != 1) {
+            throw WorkerException.badInput("the zip holds " + datasets.size() + " datasets "
+                    + datasets.stream().map(f -> dir.relativize(f).toString()).toList() + ": choose one with --path");
+        }
+        return datasets.get(0);
+    }
+
+    private static boolean isDataset(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".shp") || n.endsWith(".gpkg") || n.endsWith(".geojson") || n.endsWith(".json");
+    }
+
+    /** By extension, else by the first bytes. */
+    static Format detect(Path file) throws IOException {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".shp")) {
+            return Format.shapefile;
+        }
+        if (n.endsWith(".gpkg")) {
+            return Format.gpkg;
+        }
+        if (n.endsWith(".geojson") || n.endsWith(".json")) {
+            return Format.geojson;
+        }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(16);
+        }
+        if (head.length >= 16 && new String(head, 0, 15, java.nio.charset.StandardCharsets.ISO_8859_1).equals("SQLite format 3")) {
+            return Format.gpkg;
+        }
+        if (head.length >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x27 && head[3] == 0x0a) {
+            return Format.shapefile;
+        }
+        for (byte b : head) {
+            if (!Character.isWhitespace(b)) {
+                if (b == '{') {
+                    return Format.geojson;
+                }
+                break;
+            }
+        }
+        throw WorkerException.badInput(file.getFileName() + " is not a supported format: expected a GeoPackage, a Shapefile "
+                + "(.shp with .dbf), GeoJSON, or a zip holding one; set --format if the name misleads");
+    }
+
+    /** A .shp URL brings its .dbf (required), .shx, .prj and .cpg from the same place. */
+    private static void fetchShapefileSiblings(SourceFetcher fetcher, String url) {
+        String base = url.replaceFirst("\\.[Ss][Hh][Pp]$", "");
+        fetcher.download(base + ".dbf", true);
+        for (String ext : new String[] {"shx", "prj", "cpg"}) {
+            fetcher.download(base + "." + ext, false);
+        }
+    }
+
+    private FeatureSource open(Format fmt, Path dataset, Charset dbfCharset) throws IOException {
+        if (layer != null && fmt != Format.gpkg) {
+            throw WorkerException.badInput("--layer is for multi-layer sources (GeoPackage); " + dataset.getFileName() + " is " + fmt);
+        }
+        return switch (fmt) {
+            case shapefile -> new ShapefileSource(dataset, dbfCharset);
+            case gpkg -> new GeoPackageSource(dataset, layer);
+            case geojson -> new GeoJsonSource(dataset);
+            case auto -> throw new IllegalStateException();
+        };
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // scratch space only
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package dev.fanout.worker.spatial;
+
+import static dev.fanout.worker.pg.Identifiers.quote;
+
+import dev.fanout.worker.WorkerException;
+import dev.fanout.worker.pg.CopyBinaryWriter;
+import dev.fanout.worker.pg.Database;
+import dev.fanout.worker.pg.Identifiers;
+import dev.fanout.worker.spatial.read.Feature;
+import dev.fanout.worker.spatial.read.FeatureSource;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Loads one layer atomically. Everything happens in one transaction: a staging table is created, filled by binary COPY,
+ * indexed (GiST on geom, btree on the keys, primary key on fid) and analysed; then the old table is dropped and the staging
+ * table renamed in its place. Readers see the old table until the commit, then the new one; a killed worker rolls the
+ * whole transaction back, so the old table stays as it was and no staging table is left behind. A staging table left by
+ * anything else is dropped at the start.
+ *
+ * <p>Reading, geometry preparation/encoding and COPY run as a pipeline of threads joined by small bounded queues, so memory
+ * stays bounded whatever the layer's size.
+ */
+final class PostgisLoader {
+    private static final int BATCH_FEATURES = 512;
+    private static final long BATCH_COORDINATES = 250_000;
+    private static final List<Feature> END = List.of();
+
+    record Result(long rows, long invalid, long empty, long bytesRead, double loadSeconds, double indexSeconds,
+            double analyzeSeconds, double swapSeconds, List<String> droppedForeignKeys) {
+    }
+
+    private final String schema;
+    private final String table;
+    private final int srid;
+    private final ColumnPlan columns;
+    private final List<String> keys;
+    private final int encoders;
+
+    PostgisLoader(String schema, String table, int srid, ColumnPlan columns, List<String> keys, int encoders) {
+        this.schema = schema;
+        this.table = table;
+        this.srid = srid;
+        this.columns = columns;
+        this.keys = keys;
+        this.encoders = Math.max(1, encoders);
+    }
+
+    static String stagingName(String table) {
+        String s = "_fanout_stage_" + table;
+        return s.length() > 63 ? s.substring(0, 63) : s;
+    }
+
+    private static String indexName(String table, String suffix) {
+        String base = table.length() + suffix.length() + 1 > 63 ? table.substring(0, 62 - suffix.length()) : table;
+        return base + "_" + suffix;
+    }
+
+    Result load(FeatureSource source, Reprojection reprojection) throws Exception {
+        String stage = stagingName(table);
+        String stageQ = Identifiers.qualified(schema, stage);
+        String targetQ = Identifiers.qualified(schema, table);
+        String geomType = source.family().multiType + (source.hasZ() ? "Z" : "");
+        try (Connection c = Database.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL maintenance_work_mem = '256MB'");
+                st.execute("SET LOCAL synchronous_commit = off");
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+                st.execute("DROP TABLE IF EXISTS " + stageQ);
+                StringBuilder ddl = new StringBuilder("CREATE TABLE " + stageQ + " (" + quote(ColumnPlan.FID) + " bigint NOT NULL, "
+                        + quote(ColumnPlan.GEOM) + " geometry(" + geomType + ", " + srid + ")");
+                for (ColumnPlan.Target t : columns.targets()) {
+                    ddl.append(", ").append(quote(t.column())).append(' ').append(t.type().sql);
+                }
+                st.execute(ddl.append(")").toString());
+            }
+            long t0 = System.nanoTime();
+            Counts counts = copy(c, stageQ, source, reprojection);
+            long t1 = System.nanoTime();
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + stageQ + " ADD CONSTRAINT " + quote(indexName(stage, "pkey")) + " PRIMARY KEY ("
+                        + quote(ColumnPlan.FID) + ")");
+                st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist ("
+                        + quote(ColumnPlan.GEOM) + ")");
+                for (String k : keys) {
+                    st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
+                }
+            }
+            long t2 = System.nanoTime();
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE " + stageQ);
+            }
+            long t3 = System.nanoTime();
+            List<String> droppedFks = swap(c, stage, stageQ, targetQ);
+            c.commit();
+            long t4 = System.nanoTime();
+            return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(t1 - t0), sec(t2 - t1),
+                    sec(t3 - t2), sec(t4 - t3), droppedFks);
+        } catch (SQLException e) {
+            throw Database.classify("loading " + schema + "." + table + " failed", e);
+        }
+    }
+
+    /** Drops the old table (and foreign keys into it, which the link step re-creates) and renames the staging table. */
+    private List<String> swap(Connection c, String stage, String stageQ, String targetQ) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        try (Statement st = c.createStatement()) {
+            st.execute("LOCK TABLE " + stageQ + " IN ACCESS EXCLUSIVE MODE");
+            try (PreparedStatement ps = c.prepareStatement("SELECT con.conrelid::regclass::text, con.conname FROM pg_constraint con "
+                    + "WHERE con.contype = 'f' AND con.confrelid = to_regclass(?)")) {
+                ps.setString(1, targetQ);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        dropped.add(rs.getString(1) + "." + rs.getString(2));
+                        st.addBatch("ALTER TABLE " + rs.getString(1) + " DROP CONSTRAINT " + quote(rs.getString(2)));
+                    }
+                }
+            }
+            st.executeBatch();
+            try {
+                st.execute("DROP TABLE IF EXISTS " + targetQ);
+            } catch (SQLException e) {
+                if ("2BP01".equals(e.getSQLState())) {
+                    throw WorkerException.badInput("cannot replace " + targetQ + ": other objects depend on it (" + e.getMessage()
+                            + "); drop or re-create those views after the load", e);
+                }
+                throw e;
+            }
+            st.execute("ALTER TABLE " + stageQ + " RENAME TO " + quote(table));
+            for (String suffix : withKeys("pkey", "geom_gist")) {
+                st.execute("ALTER INDEX " + Identifiers.qualified(schema, indexName(stage, suffix)) + " RENAME TO "
+                        + quote(indexName(table, suffix)));
+            }
+        }
+        return dropped;
+    }
+
+    private List<String> withKeys(String... fixed) {
+        List<String> all = new ArrayList<>(List.of(fixed));
+        keys.forEach(k -> all.add(k + "_idx"));
+        return all;
+    }
+
+    private static double sec(long nanos) {
+        return Math.round(nanos / 1e6) / 1000.0;
+    }
+
+    private static final class Counts {
+        long rows;
+        long invalid;
+        long empty;
+    }
+
+    /** The pipeline: reader thread -> encoder threads -> this thread writing COPY data. */
+    private Counts copy(Connection c, String stageQ, FeatureSource source, Reprojection reprojection) throws Exception {
+        List<String> cols = new ArrayList<>(List.of(quote(ColumnPlan.FID), quote(ColumnPlan.GEOM)));
+        columns.targets().forEach(t -> cols.add(quote(t.column())));
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + stageQ + " (" + String.join(", ", cols)
+                + ") FROM STDIN (FORMAT binary)");
+        BlockingQueue<List<Feature>> raw = new ArrayBlockingQueue<>(2 * encoders + 2);
+        BlockingQueue<byte[]> encoded = new ArrayBlockingQueue<>(2 * encoders + 2);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        List<GeometryPreparer> preparers = new ArrayList<>();
+        threads.add(Thread.ofPlatform().name("read").start(() -> read(source, raw, failure)));
+        for (int i = 0; i < encoders; i++) {
+            GeometryPreparer prep = new GeometryPreparer(source.family(), i == 0 ? reprojection : reprojection.forAnotherThread());
+            preparers.add(prep);
+            threads.add(Thread.ofPlatform().name("encode-" + i).start(() -> encode(raw, encoded, prep, source.hasZ(), failure)));
+        }
+        Counts counts = new Counts();
+        try {
+            copy.writeToCopy(CopyBinaryWriter.HEADER, 0, CopyBinaryWriter.HEADER.length);
+            int finished = 0;
+            while (finished < encoders) {
+                byte[] chunk = encoded.take();
+                if (chunk.length == 0) {
+                    finished++;
+                    continue;
+                }
+                copy.writeToCopy(chunk, 0, chunk.length);
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            copy.writeToCopy(CopyBinaryWriter.TRAILER, 0, 2);
+            counts.rows = copy.endCopy();
+        } catch (Throwable e) {
+            threads.forEach(Thread::interrupt);
+            if (copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the transaction is rolled back anyway
+                }
+            }
+            Throwable cause = failure.get() != null ? failure.get() : e;
+            if (cause instanceof WorkerException w) {
+                throw w;
+            }
+            if (cause instanceof SQLException s) {
+                throw s;
+            }
+            throw new IOException(cause.getMessage(), cause);
+        } finally {
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        for (GeometryPreparer p : preparers) {
+            counts.invalid += p.invalid;
+            counts.empty += p.empty;
+        }
+        return counts;
+    }
+
+    private void read(FeatureSource source, BlockingQueue<List<Feature>> raw, AtomicReference<Throwable> failure) {
+        try {
+            List<Feature> batch = new ArrayList<>(BATCH_FEATURES);
+            long coords = 0;
+            Feature f;
+            while ((f = source.next()) != null && failure.get() == null) {
+                batch.add(f);
+                coords += f.geometry() == null ? 0 : f.geometry().getNumPoints();
+                if (batch.size() >= BATCH_FEATURES || coords >= BATCH_COORDINATES) {
+                    raw.put(batch);
+                    batch = new ArrayList<>(BATCH_FEATURES);
+                    coords = 0;
+                }
+            }
+            if (!batch.isEmpty()) {
+                raw.put(batch);
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            for (int i = 0; i < encoders; i++) {
+                try {
+                    raw.put(END);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private final AtomicLong nextFid = new AtomicLong();
+
+    private void encode(BlockingQueue<List<Feature>> raw, BlockingQueue<byte[]> out, GeometryPreparer prep, boolean z,
+            AtomicReference<Throwable> failure) {
+        CopyBinaryWriter w = new CopyBinaryWriter(1 << 20);
+        List<ColumnPlan.Target> targets = columns.targets();
+        int fields = 2 + targets.size();
+        try {
+            List<Feature> batch;
+            while ((batch = raw.take()) != END) {
+                if (failure.get() != null) {
+                    continue; // drain so the reader can finish
+                }
+                w.reset();
+                long fid = nextFid.getAndAdd(batch.size()) + 1;
+                for (Feature f : batch) {
+                    w.startRow(fields);
+                    w.putBigint(fid);
+                    var g = prep.prepare(f.geometry(), fid);
+                    if (g == null) {
+                        w.putNull();
+                    } else {
+                        w.putGeometry(g, srid, z);
+                    }
+                    Object[] v = f.values();
+                    for (ColumnPlan.Target t : targets) {
+                        putValue(w, v[t.sourceIndex()], t);
+                    }
+                    fid++;
+                }
+                out.put(w.toByteArray());
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            try {
+                out.put(new byte[0]);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void putValue(CopyBinaryWriter w, Object v, ColumnPlan.Target t) {
+        if (v == null) {
+            w.putNull();
+            return;
+        }
+        switch (t.type()) {
+            case TEXT -> w.putText(v.toString());
+            case INTEGER -> w.putInteger(((Number) v).intValue());
+            case BIGINT -> w.putBigint(((Number) v).longValue());
+            case DOUBLE -> w.putDouble(((Number) v).doubleValue());
+            case NUMERIC -> w.putNumeric(v instanceof BigDecimal b ? b : new BigDecimal(v.toString()));
+            case BOOLEAN -> w.putBoolean((Boolean) v);
+            case DATE -> w.putDate((LocalDate) v);
+            case TIMESTAMPTZ -> w.putTimestamptz((Instant) v);
+            case JSONB -> w.putJsonb(v.toString());
+            case BYTEA -> w.putBytes((byte[]) v);
+        }
+    }
+}
