@@ -13,6 +13,7 @@ log "JDK: $JAVA_HOME"
 
 apt_install curl openssl
 dev/postgis.sh up
+eval "$(dev/lib/testdata.sh)"
 log "building the worker and the node runner"
 ./mvnw -B -q -DskipTests package
 was_up=0; dev/cluster.sh status >/dev/null 2>&1 && was_up=1

@@ -23,6 +23,9 @@ public class FanoutWorker {
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
             System.err.println("fanout-worker: " + describe(e));
+            if (!(e instanceof WorkerException) || ((WorkerException) e).exitCode() == ExitCode.CRASH) {
+                e.printStackTrace(); // an unforeseen failure: the trace belongs in the log, after the one-line cause
+            }
             return exitCodeOf(e);
         });
         return cli.execute(args);

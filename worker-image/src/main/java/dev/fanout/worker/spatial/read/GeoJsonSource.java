@@ -103,7 +103,8 @@ public final class GeoJsonSource implements FeatureSource {
                 JsonNode props = f.path("properties");
                 for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext();) {
                     var e = it.next();
-                    types.merge(e.getKey(), typeOf(e.getValue()), GeoJsonSource::widen);
+                    // null values tell nothing about the type (and HashMap.merge cannot hold them)
+                    types.put(e.getKey(), widen(types.get(e.getKey()), typeOf(e.getValue())));
                 }
                 JsonNode g = f.path("geometry");
                 if (g.isObject()) {

@@ -1,0 +1,201 @@
+package dev.fanout.worker.spatial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.worker.TestDatabase;
+import dev.fanout.worker.Worker;
+import dev.fanout.worker.testdata.FileServer;
+import dev.fanout.worker.testdata.Ogr2ogr;
+import dev.fanout.worker.testdata.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker against the real thing: Natural Earth layers served over http on loopback, loaded into the test bed's PostGIS,
+ * compared feature by feature with what ogr2ogr loads from the same files.
+ */
+class SpatialLoadTest {
+    static final String SCHEMA = "spatial_load_test";
+    @TempDir
+    static Path dir;
+    static FileServer http;
+    static Connection db;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
+        SharedData.copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("admin1"));
+        SharedData.copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz"));
+        http = new FileServer(dir);
+        db = TestDatabase.connect();
+        try (Statement st = db.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+            st.execute("CREATE SCHEMA " + SCHEMA);
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws SQLException {
+        if (http != null) {
+            http.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    static Worker.Run load(String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("spatial", "load", "--schema", SCHEMA));
+        a.addAll(List.of(args));
+        return Worker.run(dir.resolve("result.json"), a.toArray(String[]::new));
+    }
+
+    static long count(String sql) throws SQLException {
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Features of ours (fid from 1 in file order) whose geometry differs from ogr2ogr's (ogc_fid, same order). */
+    static long geometryMismatches(String ours, String theirs, double tolerance) throws SQLException {
+        return count("SELECT count(*) FROM " + SCHEMA + "." + ours + " a FULL JOIN public." + theirs + " b ON a.fid = b.ogc_fid "
+                + "WHERE a.fid IS NULL OR b.ogc_fid IS NULL OR NOT (CASE WHEN ST_OrderingEquals(a.geom, b.geom) THEN true "
+                + "ELSE ST_HausdorffDistance(ST_SnapToGrid(a.geom, 1e-9), ST_SnapToGrid(b.geom, 1e-9)) < " + tolerance + " END)");
+    }
+
+    /** Attribute cells that differ: every column ogr2ogr made, compared as numbers when both sides are numeric. */
+    static long attributeMismatches(String ours, String theirs) throws SQLException {
+        List<String> checks = new ArrayList<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT b.column_name, a.data_type, b.data_type FROM information_schema.columns b JOIN information_schema.columns a "
+                        + "ON a.column_name = b.column_name AND a.table_schema = '" + SCHEMA + "' AND a.table_name = '" + ours + "' "
+                        + "WHERE b.table_schema = 'public' AND b.table_name = '" + theirs + "' AND b.column_name NOT IN ('ogc_fid', 'geom')")) {
+            while (rs.next()) {
+                String c = '"' + rs.getString(1) + '"';
+                boolean numeric = rs.getString(2).matches("integer|bigint|numeric|double precision")
+                        && rs.getString(3).matches("integer|bigint|numeric|double precision");
+                checks.add(numeric ? "a." + c + "::numeric IS DISTINCT FROM b." + c + "::numeric"
+                        : "coalesce(a." + c + "::text, '') IS DISTINCT FROM coalesce(b." + c + "::text, '')");
+            }
+        }
+        assertThat(checks).as("columns in common with ogr2ogr's table").hasSizeGreaterThan(10);
+        return count("SELECT count(*) FROM " + SCHEMA + "." + ours + " a JOIN public." + theirs + " b ON a.fid = b.ogc_fid WHERE "
+                + String.join(" OR ", checks));
+    }
+
+    @Test
+    void allThreeNaturalEarthLayersLoadOverHttpAndMatchOgr2ogrFeatureByFeature() throws Exception {
+        record Layer(String dir, String name, String table, long features) {
+        }
+        for (Layer l : List.of(new Layer("admin0", "ne_50m_admin_0_countries", "admin_level_0", 242),
+                new Layer("admin1", "ne_50m_admin_1_states_provinces", "admin_level_1", 294),
+                new Layer("tz", "ne_10m_time_zones", "timezones", 120))) {
+            Worker.Run run = load("--source", http.url(l.dir() + "/" + l.name() + ".shp"), "--table", l.table());
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.result().get("rows").asLong()).isEqualTo(l.features());
+            assertThat(run.result().get("table").asText()).isEqualTo(SCHEMA + "." + l.table());
+            assertThat(run.result().get("bytes").asLong()).isGreaterThan(Files.size(dir.resolve(l.dir()).resolve(l.name() + ".shp")));
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + "." + l.table())).isEqualTo(l.features());
+            assertThat(count("SELECT count(DISTINCT ST_SRID(geom)) FILTER (WHERE ST_SRID(geom) = 4326) + count(*) FILTER ("
+                    + "WHERE GeometryType(geom) <> 'MULTIPOLYGON') FROM " + SCHEMA + "." + l.table())).isEqualTo(1);
+
+            String ogr = "ogr_" + l.table();
+            Ogr2ogr.loadIntoPostgis(dir.resolve(l.dir()).resolve(l.name() + ".shp"), ogr, null);
+            assertThat(geometryMismatches(l.table(), ogr, 1e-9)).as("geometries differing from ogr2ogr in " + l.table()).isZero();
+            assertThat(attributeMismatches(l.table(), ogr)).as("attribute cells differing from ogr2ogr in " + l.table()).isZero();
+        }
+        // Non-ASCII text survives: UTF-8 per .cpg (admin 1) and Windows-1252 per the DBF language byte (time zones).
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 WHERE name = 'Québec' AND name_ru = 'Квебек'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".timezones WHERE places LIKE '%Côte d''Ivoire%'")).isEqualTo(1);
+    }
+
+    @Test
+    void theOfficialZipLoadsWithTheDatasetFoundInside() throws Exception {
+        Worker.Run run = load("--source", http.url("admin0/ne_50m_admin_0_countries.zip"), "--table", "admin0_from_zip",
+                "--select", "ADM0_A3,NAME,POP_EST", "--rename", "NAME=country_name", "--key", "adm0_a3");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.result().get("rows").asLong()).isEqualTo(242);
+        assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + SCHEMA
+                + "' AND table_name = 'admin0_from_zip'")).isEqualTo(5); // fid, geom, adm0_a3, country_name, pop_est
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin0_from_zip WHERE country_name = 'Zimbabwe' AND adm0_a3 = 'ZWE'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + SCHEMA + "' AND tablename = 'admin0_from_zip' "
+                + "AND indexname IN ('admin0_from_zip_pkey', 'admin0_from_zip_geom_gist', 'admin0_from_zip_adm0_a3_idx')")).isEqualTo(3);
+    }
+
+    @Test
+    void geoPackageAndGeoJsonInputsLoadTheSameFeatures() throws Exception {
+        Path shp = dir.resolve("admin1/ne_50m_admin_1_states_provinces.shp");
+        Ogr2ogr.convert(shp, dir.resolve("admin1.gpkg"), "GPKG");
+        Ogr2ogr.convert(shp, dir.resolve("admin1.geojson"), "GeoJSON");
+        Ogr2ogr.loadIntoPostgis(shp, "ogr_admin1_for_formats", null);
+        for (String f : List.of("admin1.gpkg", "admin1.geojson")) {
+            String table = "admin1_" + f.replace('.', '_');
+            Worker.Run run = load("--source", http.url(f), "--table", table);
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.result().get("rows").asLong()).isEqualTo(294);
+            assertThat(geometryMismatches(table, "ogr_admin1_for_formats", 1e-9)).as(f).isZero();
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + "." + table + " a JOIN public.ogr_admin1_for_formats b ON a.fid = b.ogc_fid "
+                    + "WHERE a.name IS DISTINCT FROM b.name OR a.adm0_a3 IS DISTINCT FROM b.adm0_a3")).as(f).isZero();
+        }
+    }
+
+    @Test
+    void nad27DataIsReprojectedLikeOgr2ogrWithinTolerance() throws Exception {
+        Path sf = SharedData.sfData();
+        Path shp = SharedData.copyNaturalEarthLike(sf.resolve("shape"), "nc", dir.resolve("nc"));
+        Files.copy(sf.resolve("gpkg/nc.gpkg"), dir.resolve("nc/nc.gpkg"));
+        Ogr2ogr.loadIntoPostgis(shp, "ogr_nc_4326", "EPSG:4326");
+        for (String f : List.of("nc/nc.shp", "nc/nc.gpkg")) {
+            String table = "nc_" + f.substring(f.lastIndexOf('.') + 1);
+            Worker.Run run = load("--source", dir.resolve(f).toString(), "--table", table);
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            assertThat(run.result().get("rows").asLong()).isEqualTo(100);
+            assertThat(run.result().get("sourceCrs").asText()).isEqualTo("EPSG:4267");
+            // PROJ (ogr2ogr) and proj4j pick different NAD27 -> WGS 84 datum shifts: agreement within 1e-3 degrees (~100 m).
+            assertThat(geometryMismatches(table, "ogr_nc_4326", 1e-3)).as(f).isZero();
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + "." + table + " WHERE ST_SRID(geom) <> 4326")).isZero();
+        }
+    }
+
+    @Test
+    void linkFillsForeignKeysAndCountsOrphansLikeAPlainJoin() throws Exception {
+        assertThat(load("--source", dir.resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0",
+                "--key", "adm0_a3").exitCode()).isZero();
+        assertThat(load("--source", dir.resolve("admin1/ne_50m_admin_1_states_provinces.shp").toString(), "--table", "link_admin1",
+                "--key", "adm0_a3").exitCode()).isZero();
+        // A child row whose key has no parent: an orphan.
+        try (Statement st = db.createStatement()) {
+            st.execute("UPDATE " + SCHEMA + ".link_admin1 SET adm0_a3 = 'XXX' WHERE fid = 1");
+        }
+        long joined = count("SELECT count(*) FROM " + SCHEMA + ".link_admin1 c JOIN " + SCHEMA + ".link_admin0 p ON p.adm0_a3 = c.adm0_a3");
+        long orphans = count("SELECT count(*) FROM " + SCHEMA + ".link_admin1 c WHERE NOT EXISTS (SELECT 1 FROM " + SCHEMA
+                + ".link_admin0 p WHERE p.adm0_a3 = c.adm0_a3)");
+        for (int run = 1; run <= 2; run++) {
+            Worker.Run r = Worker.run(dir.resolve("link.json"), "spatial", "link", "--schema", SCHEMA,
+                    "--link", "link_admin1.adm0_a3=link_admin0.ADM0_A3:admin0_fid");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            var l = r.result().get("links").get(0);
+            assertThat(l.get("linked").asLong()).isEqualTo(joined).isEqualTo(293);
+            assertThat(l.get("orphans").asLong()).isEqualTo(orphans).isEqualTo(1);
+            assertThat(l.get("orphanKeys").get(0).asText()).isEqualTo("XXX");
+            assertThat(l.get("rowsUpdated").asLong()).isEqualTo(run == 1 ? joined : 0); // the second run writes nothing
+        }
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".link_admin1 c JOIN " + SCHEMA + ".link_admin0 p ON p.fid = c.admin0_fid "
+                + "WHERE p.adm0_a3 = c.adm0_a3")).isEqualTo(joined);
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'link_admin1_admin0_fid_fkey' AND contype = 'f'")).isEqualTo(1);
+        // Reloading the parent drops the FK into it (reported), which the next link run re-creates.
+        Worker.Run reload = load("--source", dir.resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0");
+        assertThat(reload.result().get("droppedForeignKeys").get(0).asText()).endsWith("link_admin1_admin0_fid_fkey");
+    }
+}

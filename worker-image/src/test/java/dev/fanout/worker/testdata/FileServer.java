@@ -1,0 +1,63 @@
+package dev.fanout.worker.testdata;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Serves a directory over http on loopback, so tests exercise the worker's real download path. Any path can be told to
+ * answer 404 a number of times first (a file "not yet published").
+ */
+public final class FileServer implements AutoCloseable {
+    private final HttpServer server;
+    private final Path root;
+    private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    public FileServer(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            Path file = this.root.resolve(path.substring(1)).normalize();
+            AtomicInteger fail = failuresLeft.get(path);
+            int code = !file.startsWith(this.root) || !Files.isRegularFile(file) ? 404
+                    : fail != null && fail.getAndDecrement() > 0 ? 404 : 200;
+            if (code != 200) {
+                exchange.sendResponseHeaders(code, -1);
+                exchange.close();
+                return;
+            }
+            exchange.sendResponseHeaders(200, Files.size(file));
+            try (OutputStream out = exchange.getResponseBody()) {
+                Files.copy(file, out);
+            }
+        });
+        server.start();
+    }
+
+    public String url(String relativePath) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + relativePath;
+    }
+
+    public void failFirst(String relativePath, int times) {
+        failuresLeft.put("/" + relativePath, new AtomicInteger(times));
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
