@@ -1,0 +1,34 @@
+package dev.fanout.operator.crds.v1alpha1.common;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** What every fan-out resource has: parallelism, retries, the worker, and the pod settings of its task Jobs. */
+public abstract class FanoutSpec {
+    @JsonPropertyDescription("How many task Jobs may run at once.")
+    public ParallelismSpec parallelism = new ParallelismSpec();
+
+    @JsonPropertyDescription("Retries of failed tasks.")
+    public RetrySpec retry = new RetrySpec();
+
+    @JsonPropertyDescription("The worker image.")
+    public WorkerSpec worker = new WorkerSpec();
+
+    @JsonPropertyDescription("Resources of each task pod; the requests size the capacity window (default requests: cpu 500m, memory 768Mi).")
+    public ResourceRequirements resources;
+
+    @JsonPropertyDescription("Node selector of task pods (also used when counting free capacity).")
+    public Map<String, String> nodeSelector;
+
+    @JsonPropertyDescription("Tolerations of task pods (also used when counting free capacity).")
+    public List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Priority class of task pods.")
+    public String priorityClassName;
+
+    @JsonPropertyDescription("Service account of task pods (default: the namespace's default account).")
+    public String serviceAccountName;
+}

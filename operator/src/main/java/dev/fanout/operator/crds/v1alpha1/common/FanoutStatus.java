@@ -1,0 +1,36 @@
+package dev.fanout.operator.crds.v1alpha1.common;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every fan-out resource reports. */
+public abstract class FanoutStatus {
+    @JsonPropertyDescription("Pending, Running, Aggregating, Succeeded or Failed.")
+    public Phase phase;
+
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Finished tasks out of all tasks, as \"k/n\".")
+    public String progress;
+
+    @JsonPropertyDescription("The capacity window and what runs in it.")
+    public SlotsStatus slots;
+
+    @JsonPropertyDescription("When the first task Job was created.")
+    public String startTime;
+
+    @JsonPropertyDescription("When the resource reached Succeeded or Failed.")
+    public String completionTime;
+
+    @JsonPropertyDescription("Estimated completion time while running, from the mean task duration and the window.")
+    public String estimatedCompletionTime;
+
+    @JsonPropertyDescription("One line on the current state or the reason of a failure.")
+    public String message;
+
+    @JsonPropertyDescription("Standard conditions: Ready, Succeeded, Progressing, Degraded.")
+    public List<Condition> conditions = new ArrayList<>();
+}

@@ -1,0 +1,18 @@
+package dev.fanout.operator.crds.v1alpha1.common;
+
+/** Lifecycle of one task (one layer, one variant). */
+public enum TaskPhase {
+    /** Not started yet: waits for a slot. */
+    Pending,
+    /** Its Job exists and has not finished. */
+    Running,
+    /** An attempt failed; the next one waits for a slot. */
+    Retrying,
+    Succeeded,
+    /** Out of attempts, or bad input. */
+    Failed;
+
+    public boolean done() {
+        return this == Succeeded || this == Failed;
+    }
+}
