@@ -1,0 +1,151 @@
+package dev.fanout.operator.capacity;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts how many more pods of one shape fit now: per schedulable Ready node that the shape may use (node selector,
+ * taints vs tolerations), free allocatable (minus the requests of its non-terminal pods) divided by the shape's requests,
+ * rounded down (bin-packing per node, not one pooled sum); then capped by the namespace's ResourceQuota headroom.
+ * Pure functions over snapshots, so they are tested without a cluster.
+ */
+public final class ClusterCapacity {
+    private ClusterCapacity() {
+    }
+
+    public static int freeSlots(TaskShape shape, Collection<Node> nodes, Collection<Pod> pods) {
+        Map<String, BigDecimal[]> used = new HashMap<>();
+        for (Pod p : pods) {
+            String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+            if (node == null || terminal(p)) {
+                continue;
+            }
+            BigDecimal[] u = used.computeIfAbsent(node, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+            BigDecimal[] r = requests(p);
+            u[0] = u[0].add(r[0]);
+            u[1] = u[1].add(r[1]);
+            u[2] = u[2].add(BigDecimal.ONE);
+        }
+        long total = 0;
+        for (Node n : nodes) {
+            if (!usable(n, shape)) {
+                continue;
+            }
+            Map<String, Quantity> alloc = n.getStatus().getAllocatable();
+            BigDecimal[] u = used.getOrDefault(n.getMetadata().getName(), new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+            long slots = fit(TaskShape.amount(alloc, "cpu").subtract(u[0]), shape.cpu());
+            slots = Math.min(slots, fit(TaskShape.amount(alloc, "memory").subtract(u[1]), shape.memory()));
+            slots = Math.min(slots, fit(TaskShape.amount(alloc, "pods").subtract(u[2]), BigDecimal.ONE));
+            total += Math.max(0, slots);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, total);
+    }
+
+    /** Tasks the namespace's quotas still admit (Integer.MAX_VALUE when none limits). */
+    public static int quotaSlots(TaskShape shape, Collection<ResourceQuota> quotas) {
+        long slots = Integer.MAX_VALUE;
+        for (ResourceQuota q : quotas) {
+            if (q.getStatus() == null || q.getStatus().getHard() == null) {
+                continue;
+            }
+            Map<String, Quantity> hard = q.getStatus().getHard();
+            Map<String, Quantity> used = q.getStatus().getUsed() == null ? Map.of() : q.getStatus().getUsed();
+            for (var e : hard.entrySet()) {
+                BigDecimal per = switch (e.getKey()) {
+                    case "requests.cpu", "cpu" -> shape.cpu();
+                    case "requests.memory", "memory" -> shape.memory();
+                    case "pods", "count/pods", "count/jobs.batch" -> BigDecimal.ONE;
+                    default -> null;
+                };
+                if (per == null) {
+                    continue;
+                }
+                BigDecimal headroom = e.getValue().getNumericalAmount().subtract(TaskShape.amount(used, e.getKey()));
+                slots = Math.min(slots, Math.max(0, fit(headroom, per)));
+            }
+        }
+        return (int) slots;
+    }
+
+    private static long fit(BigDecimal free, BigDecimal per) {
+        if (per.signum() <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        if (free.signum() <= 0) {
+            return 0;
+        }
+        return free.divide(per, 0, RoundingMode.FLOOR).min(BigDecimal.valueOf(Integer.MAX_VALUE)).longValue();
+    }
+
+    static boolean terminal(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    /** Effective requests as the scheduler counts them: max(sum of containers, largest init container). */
+    static BigDecimal[] requests(Pod p) {
+        BigDecimal cpu = BigDecimal.ZERO;
+        BigDecimal mem = BigDecimal.ZERO;
+        for (Container c : p.getSpec().getContainers()) {
+            Map<String, Quantity> r = c.getResources() == null ? null : c.getResources().getRequests();
+            cpu = cpu.add(TaskShape.amount(r, "cpu"));
+            mem = mem.add(TaskShape.amount(r, "memory"));
+        }
+        if (p.getSpec().getInitContainers() != null) {
+            for (Container c : p.getSpec().getInitContainers()) {
+                Map<String, Quantity> r = c.getResources() == null ? null : c.getResources().getRequests();
+                cpu = cpu.max(TaskShape.amount(r, "cpu"));
+                mem = mem.max(TaskShape.amount(r, "memory"));
+            }
+        }
+        return new BigDecimal[] {cpu, mem};
+    }
+
+    static boolean usable(Node n, TaskShape shape) {
+        if (n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable())) {
+            return false;
+        }
+        if (n.getStatus() == null || n.getStatus().getAllocatable() == null || n.getStatus().getConditions() == null
+                || n.getStatus().getConditions().stream().noneMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+            return false;
+        }
+        Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+        for (var e : shape.nodeSelector().entrySet()) {
+            if (!e.getValue().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        List<Taint> taints = n.getSpec() == null || n.getSpec().getTaints() == null ? List.of() : n.getSpec().getTaints();
+        for (Taint t : taints) {
+            if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
+                    && shape.tolerations().stream().noneMatch(tol -> tolerates(tol, t))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean tolerates(Toleration tol, Taint t) {
+        if (tol.getEffect() != null && !tol.getEffect().isEmpty() && !tol.getEffect().equals(t.getEffect())) {
+            return false;
+        }
+        if (tol.getKey() == null || tol.getKey().isEmpty()) {
+            return "Exists".equals(tol.getOperator());
+        }
+        if (!tol.getKey().equals(t.getKey())) {
+            return false;
+        }
+        return "Exists".equals(tol.getOperator()) || java.util.Objects.equals(tol.getValue(), t.getValue());
+    }
+}

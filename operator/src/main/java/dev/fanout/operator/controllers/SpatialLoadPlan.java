@@ -1,0 +1,137 @@
+package dev.fanout.operator.controllers;
+
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
+import dev.fanout.operator.tasks.TaskEngine;
+import dev.fanout.operator.tasks.TaskJobs;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A SpatialLoad's plan: one task per layer (largest sizeHint first, then spec order), each with the worker arguments and a
+ * fingerprint of everything that decides the loaded table (the layer's spec, the database Secret and schema, the image);
+ * and the aggregate link task. Also the checks CEL cannot do.
+ */
+final class SpatialLoadPlan {
+    static final String KIND = "spatialload";
+    static final String LINK_KIND = "spatialload-link";
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    private SpatialLoadPlan() {
+    }
+
+    static List<TaskEngine.Planned> tasks(SpatialLoad sl, String image) {
+        SpatialLoadSpec spec = sl.getSpec();
+        List<LayerSpec> ordered = new ArrayList<>(spec.layers);
+        ordered.sort(Comparator.comparing((LayerSpec l) -> l.sizeHint == null ? BigDecimal.valueOf(-1) : l.sizeHint.getNumericalAmount())
+                .reversed()); // stable: spec order among equals
+        List<TaskEngine.Planned> plan = new ArrayList<>();
+        for (LayerSpec l : ordered) {
+            String hash = TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
+                    spec.database.secretRef.name, spec.database.schema, image);
+            plan.add(new TaskEngine.Planned(l.name, hash, loadArgs(spec, l)));
+        }
+        return plan;
+    }
+
+    static List<String> loadArgs(SpatialLoadSpec spec, LayerSpec l) {
+        SourceSpec s = l.source;
+        List<String> a = new ArrayList<>(List.of("spatial", "load", "--source", s.url, "--schema", spec.database.schema,
+                "--table", l.table, "--target-srid", String.valueOf(l.targetSrid == null ? 4326 : l.targetSrid), "--task", l.name,
+                "--work-dir", TaskJobs.WORK_DIR, "--result", TaskJobs.RESULT_FILE));
+        if (s.layer != null) {
+            a.addAll(List.of("--layer", s.layer));
+        }
+        if (s.path != null) {
+            a.addAll(List.of("--path", s.path));
+        }
+        if (s.format != null && s.format != SourceSpec.Format.auto) {
+            a.addAll(List.of("--format", s.format.name()));
+        }
+        if (s.srid != null) {
+            a.addAll(List.of("--source-srid", s.srid.toString()));
+        }
+        if (l.select != null && !l.select.isEmpty()) {
+            a.addAll(List.of("--select", String.join(",", l.select)));
+        }
+        if (l.rename != null) {
+            l.rename.forEach((from, to) -> a.addAll(List.of("--rename", from + "=" + to)));
+        }
+        Set<String> keys = new LinkedHashSet<>(l.keys == null ? List.of() : l.keys);
+        if (l.parent != null) {
+            keys.add(l.parent.column); // the link step joins on it
+        }
+        keys.forEach(k -> a.addAll(List.of("--key", k)));
+        return a;
+    }
+
+    /** The link task, or null when no layer has a parent. */
+    static TaskEngine.Planned linkTask(SpatialLoad sl, List<TaskEngine.Planned> layers) {
+        SpatialLoadSpec spec = sl.getSpec();
+        Map<String, LayerSpec> byName = new HashMap<>();
+        spec.layers.forEach(l -> byName.put(l.name, l));
+        List<String> args = new ArrayList<>(List.of("spatial", "link", "--schema", spec.database.schema, "--result", TaskJobs.RESULT_FILE));
+        for (LayerSpec l : spec.layers) {
+            if (l.parent != null) {
+                LayerSpec p = byName.get(l.parent.layer);
+                args.addAll(List.of("--link", l.table + "." + l.parent.column + "=" + p.table + "." + l.parent.parentColumn
+                        + (l.parent.fkColumn == null ? "" : ":" + l.parent.fkColumn)));
+            }
+        }
+        if (args.size() == 6) {
+            return null;
+        }
+        List<String> hashes = layers.stream().map(TaskEngine.Planned::specHash).sorted().toList();
+        return new TaskEngine.Planned("link", TaskJobs.hash(hashes, args), args);
+    }
+
+    /** What the schema cannot say: cycles in parents, identifiers inside lists and maps. Empty when the spec is fine. */
+    static List<String> problems(SpatialLoadSpec spec) {
+        List<String> out = new ArrayList<>();
+        Map<String, LayerSpec> byName = new HashMap<>();
+        spec.layers.forEach(l -> byName.put(l.name, l));
+        for (LayerSpec l : spec.layers) {
+            if (l.keys != null) {
+                for (int i = 0; i < l.keys.size(); i++) {
+                    if (!IDENTIFIER.matcher(l.keys.get(i)).matches()) {
+                        out.add("spec.layers[" + l.name + "].keys[" + i + "] '" + l.keys.get(i) + "' is not a plain SQL identifier: "
+                                + "use letters, digits and _ (at most 63)");
+                    }
+                }
+            }
+            if (l.rename != null) {
+                l.rename.forEach((from, to) -> {
+                    if (!IDENTIFIER.matcher(to).matches()) {
+                        out.add("spec.layers[" + l.name + "].rename[" + from + "] '" + to + "' is not a plain SQL identifier: "
+                                + "use letters, digits and _ (at most 63)");
+                    }
+                });
+            }
+            List<String> path = new ArrayList<>(List.of(l.name));
+            LayerSpec cur = l;
+            while (cur.parent != null && byName.containsKey(cur.parent.layer)) {
+                cur = byName.get(cur.parent.layer);
+                path.add(cur.name);
+                if (cur.name.equals(l.name)) {
+                    out.add("spec.layers[" + l.name + "].parent: the parent links form a cycle " + String.join(" -> ", path)
+                            + "; remove the parent of one of these layers");
+                    break;
+                }
+                if (path.size() > byName.size() + 1) {
+                    break; // a cycle that does not pass through l: reported for its own members
+                }
+            }
+        }
+        return out;
+    }
+}

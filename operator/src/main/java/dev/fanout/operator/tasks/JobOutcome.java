@@ -1,0 +1,73 @@
+package dev.fanout.operator.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What a task Job came to, read from the Job's conditions and its pod's container status: the worker's result JSON (its
+ * termination message) on success, the exit code and the worker's one-line error on failure.
+ */
+public record JobOutcome(State state, Integer exitCode, String message, JsonNode result) {
+    public enum State { Running, Succeeded, Failed }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Bad input (exit code 2, the podFailurePolicy's FailJob): retrying cannot help. */
+    public boolean permanent() {
+        return state == State.Failed && exitCode != null && exitCode == 2;
+    }
+
+    public static JobOutcome of(Job job, List<Pod> pods) {
+        JobCondition done = job.getStatus() == null || job.getStatus().getConditions() == null ? null
+                : job.getStatus().getConditions().stream()
+                        .filter(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())))
+                        .findFirst().orElse(null);
+        if (done == null) {
+            return new JobOutcome(State.Running, null, null, null);
+        }
+        ContainerStateTerminated t = lastTerminated(pods);
+        String message = t == null ? null : t.getMessage() == null ? null : t.getMessage().strip();
+        if ("Complete".equals(done.getType())) {
+            JsonNode result = null;
+            try {
+                result = message == null || message.isEmpty() ? null : JSON.readTree(message);
+            } catch (Exception e) {
+                // a result we cannot parse is reported as the message, the task still succeeded
+            }
+            return new JobOutcome(State.Succeeded, 0, result == null ? message : null, result);
+        }
+        Integer code = t == null ? null : t.getExitCode();
+        String why = message != null && !message.isEmpty() ? lastLine(message)
+                : done.getMessage() != null ? done.getMessage() : done.getReason();
+        if (code == null && "PodFailurePolicy".equals(done.getReason())) {
+            code = 2;
+        }
+        return new JobOutcome(State.Failed, code, why, null);
+    }
+
+    private static ContainerStateTerminated lastTerminated(List<Pod> pods) {
+        return pods.stream().sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp()).reversed())
+                .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? java.util.stream.Stream.empty()
+                        : p.getStatus().getContainerStatuses().stream())
+                .map(ContainerStatus::getState).filter(s -> s != null && s.getTerminated() != null).map(s -> s.getTerminated())
+                .findFirst().orElse(null);
+    }
+
+    /** The worker prints one line naming the cause; with a stack trace after it (a crash), that first line is the one. */
+    static String lastLine(String message) {
+        for (String line : message.lines().toList()) {
+            if (line.startsWith("fanout-worker:")) {
+                return line.length() > 500 ? line.substring(0, 500) : line;
+            }
+        }
+        String last = message.lines().reduce((a, b) -> b).orElse(message);
+        return last.length() > 500 ? last.substring(0, 500) : last;
+    }
+}

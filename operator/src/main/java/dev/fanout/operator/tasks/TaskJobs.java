@@ -1,0 +1,145 @@
+package dev.fanout.operator.tasks;
+
+import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
+import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the Job of one task attempt, per the contract in the design note: owned by the resource, labelled, a deterministic
+ * name per task, spec fingerprint and attempt (so re-creating it after an operator restart is a no-op), a pod that passes
+ * the restricted Pod Security Standard, exit code 2 failing the Job at once (podFailurePolicy), disruptions not counted,
+ * database credentials only as secretKeyRef env.
+ */
+public final class TaskJobs {
+    public static final String LABEL_OWNER = "fanout.dev/owner";
+    public static final String LABEL_KIND = "fanout.dev/kind";
+    public static final String LABEL_TASK = "fanout.dev/task";
+    public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
+    public static final String LABEL_SPEC = "fanout.dev/spec-hash";
+    public static final String WORK_DIR = "/tmp/work";
+    /** The container's terminationMessagePath, given explicitly so any runtime (and the test-bed runner) sees it. */
+    public static final String RESULT_FILE = "/dev/termination-log";
+
+    private TaskJobs() {
+    }
+
+    /** A short, stable fingerprint of whatever decides a task's output. */
+    public static String hash(Object... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Object p : parts) {
+                md.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {owner}-{task}-{hash}-{attempt}, shortened to fit the 63 characters a Job name may have (it becomes a pod label). */
+    public static String jobName(String owner, String task, String specHash, int attempt) {
+        String suffix = "-" + specHash.substring(0, 6) + "-" + attempt;
+        String base = owner + "-" + task;
+        int room = 63 - suffix.length();
+        if (base.length() > room) {
+            base = base.substring(0, room - 9) + "-" + hash(base).substring(0, 8);
+        }
+        return base.replaceAll("-+$", "") + suffix;
+    }
+
+    public record Task(String id, String specHash, int attempt, List<String> args, String kind) {
+    }
+
+    public static Job build(HasMetadata owner, FanoutSpec spec, SecretKeys db, Task task, String image) {
+        String name = jobName(owner.getMetadata().getName(), task.id(), task.specHash(), task.attempt());
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LABEL_OWNER, owner.getMetadata().getName());
+        labels.put(LABEL_KIND, task.kind());
+        labels.put(LABEL_TASK, task.id());
+        labels.put(LABEL_ATTEMPT, Integer.toString(task.attempt()));
+        labels.put(LABEL_SPEC, task.specHash());
+        labels.put("app.kubernetes.io/managed-by", "fanout-operator");
+        String pullPolicy = spec.worker == null ? null : spec.worker.imagePullPolicy;
+        return new JobBuilder()
+                .withNewMetadata().withName(name).withNamespace(owner.getMetadata().getNamespace()).withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+                        .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true)
+                        .withBlockOwnerDeletion(true).build())
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(2).endOnExitCodes().endRule()
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()
+                .endPodFailurePolicy()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withAutomountServiceAccountToken(false)
+                .withServiceAccountName(spec.serviceAccountName)
+                .withPriorityClassName(spec.priorityClassName)
+                .withNodeSelector(spec.nodeSelector)
+                .withTolerations(spec.tolerations)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L).withFsGroup(10001L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .addNewContainer()
+                .withName("worker").withImage(image).withImagePullPolicy(pullPolicy)
+                .withArgs(task.args())
+                .withEnv(dbEnv(db))
+                .withResources(resources(spec))
+                .withTerminationMessagePath(RESULT_FILE).withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    static List<EnvVar> dbEnv(SecretKeys db) {
+        if (db == null) {
+            return List.of();
+        }
+        return List.of(secretEnv("FANOUT_DB_URL", db.name, db.urlKey), secretEnv("FANOUT_DB_USER", db.name, db.userKey),
+                secretEnv("FANOUT_DB_PASSWORD", db.name, db.passwordKey));
+    }
+
+    private static EnvVar secretEnv(String env, String secret, String key) {
+        return new EnvVarBuilder().withName(env).withNewValueFrom().withNewSecretKeyRef(key, secret, false).endValueFrom().build();
+    }
+
+    /** The spec's resources; requests default to cpu 500m / memory 768Mi (the worker's 512 MiB heap and its native memory). */
+    public static ResourceRequirements resources(FanoutSpec spec) {
+        Map<String, Quantity> requests = new LinkedHashMap<>(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi")));
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        if (spec.resources != null) {
+            if (spec.resources.getRequests() != null) {
+                requests.putAll(spec.resources.getRequests());
+            }
+            if (spec.resources.getLimits() != null) {
+                limits.putAll(spec.resources.getLimits());
+            }
+        }
+        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits.isEmpty() ? null : limits).build();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.fanout.operator.tasks;
+
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+
+/** The recorded state of one task, whatever kind of resource keeps it (a layer's status, the aggregate's status...). */
+public interface TaskState {
+    TaskPhase phase();
+
+    void phase(TaskPhase p);
+
+    String job();
+
+    void job(String job);
+
+    int attempts();
+
+    void attempts(int n);
+
+    String specHash();
+
+    void specHash(String h);
+
+    String message();
+
+    void message(String m);
+
+    void startTime(String t);
+
+    void completionTime(String t);
+
+    /** Forgets the last result: the task's spec changed and it runs again. */
+    void clearResult();
+
+    /** Takes the worker's result of a successful attempt. */
+    void result(com.fasterxml.jackson.databind.JsonNode result);
+}
