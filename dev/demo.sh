@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the local test bed. Installs and starts what it needs; leaves everything running.
+# The main job on the local test bed: a SpatialLoad of the shared Natural Earth data, ending in loaded, linked tables.
+# Installs and starts what it needs (test bed, PostGIS, the operator, a loopback file server), applies
+# examples/spatial-load.yaml, shows progress, ends with the final status, row counts and the link result, and leaves
+# everything running. Exits non-zero if the load failed.
 set -euo pipefail
 LOG_TAG=demo
 source "$(dirname "$0")/lib/common.sh"
@@ -7,30 +10,43 @@ cd "$FANOUT_ROOT"
 JAVA_HOME=$(newest_jdk); export JAVA_HOME
 apt_install curl openssl
 dev/postgis.sh up
-log "building the worker and the node runner"
+log "building the worker, the operator and the node runner"
 ./mvnw -B -q -DskipTests package
 dev/cluster.sh up
 eval "$(dev/cluster.sh env)"
+eval "$(dev/postgis.sh env)"
+dev/lib/serve-data.sh up
+dev/operator.sh up
 
-log "running a smoke Job: fanout/worker version"
-kubectl delete job fanout-smoke --ignore-not-found >/dev/null
-kubectl apply -f - >/dev/null <<'JOB'
-apiVersion: batch/v1
-kind: Job
-metadata: {name: fanout-smoke}
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: worker, image: "fanout/worker:dev", args: [version]}]
-JOB
-kubectl wait --for=condition=Complete job/fanout-smoke --timeout=120s
-kubectl get nodes,jobs,pods -o wide
+log "applying examples/spatial-load.yaml (a fresh run: an earlier 'world' is deleted first; its tables are replaced atomically)"
+kubectl delete spatialload world --ignore-not-found --wait >/dev/null
+kubectl apply -f examples/spatial-load.yaml
+phase=""
+for _ in $(seq 1 300); do
+  sleep 2
+  line=$(kubectl get spatialload world --no-headers 2>/dev/null || true)
+  layers=$(kubectl get spatialload world -o jsonpath='{range .status.layers[*]}{.name}={.phase} {end}' 2>/dev/null || true)
+  printf '%s | %s| running jobs: %s\n' "$(date +%H:%M:%S)" "$line" "$(kubectl get jobs -l fanout.dev/owner=world --no-headers 2>/dev/null | grep -vc Complete || true)"
+  [ -n "$layers" ] && printf '    %s\n' "$layers"
+  phase=$(kubectl get spatialload world -o jsonpath='{.status.phase}' 2>/dev/null || true)
+  [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+done
+
+echo; echo "== final status"
+kubectl get spatialload world
+kubectl get spatialload world -o custom-columns='LAYER:.status.layers[*].name,PHASE:.status.layers[*].phase,ROWS:.status.layers[*].rows,ATTEMPTS:.status.layers[*].attempts,SECONDS:.status.layers[*].seconds'
+echo "message: $(kubectl get spatialload world -o jsonpath='{.status.message}')"
+echo; echo "== rows per table"
+psql -X -c "SELECT 'admin_level_0' AS table, count(*) FROM admin_level_0 UNION ALL SELECT 'admin_level_1', count(*) FROM admin_level_1 UNION ALL SELECT 'timezones', count(*) FROM timezones" 2>/dev/null || true
+echo "== link result (status.aggregate.links)"
+kubectl get spatialload world -o jsonpath='{range .status.aggregate.links[*]}{.child} -> {.parent} via {.fkColumn}: linked={.linked} orphans={.orphans}{"\n"}{end}'
+psql -X -At -c "SELECT 'admin 1 rows whose admin_level_0_fid points at the country with the same adm0_a3: ' || count(*) FROM admin_level_1 c JOIN admin_level_0 p ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3" 2>/dev/null || true
 cat <<MSG
 
-The test bed keeps running. Look around:
-  eval "\$(dev/cluster.sh env)"; kubectl get nodes,jobs,pods -A
-  eval "\$(dev/postgis.sh env)"; psql
-Stop it: dev/cluster.sh down; dev/postgis.sh down
+Everything keeps running. Look around:
+  eval "\$(dev/cluster.sh env)"; kubectl describe spatialload world; kubectl get events
+  eval "\$(dev/postgis.sh env)"; psql -c '\\d admin_level_1'
+  operator log: $FANOUT_STATE/operator/operator.log
+Stop it all: dev/operator.sh down; dev/lib/serve-data.sh down; dev/cluster.sh down; dev/postgis.sh down
 MSG
+[ "$phase" = Succeeded ] || { echo "the SpatialLoad did not succeed (phase: ${phase:-none})" >&2; exit 1; }

@@ -22,6 +22,9 @@ up() {
   fi
   kubectl apply --server-side --force-conflicts -f crds/ >/dev/null
   kubectl wait --for condition=established --timeout=60s -f crds/ >/dev/null
+  if running && [ operator/target/quarkus-app/quarkus-run.jar -nt "$DIR/pid" ]; then
+    log "the operator was rebuilt: restarting it"; down
+  fi
   if running; then log "already running (pid $(cat "$DIR/pid"))"; return 0; fi
   port_free "$PORT" || die "port $PORT is taken; set FANOUT_OPERATOR_PORT"
   setsid "$JAVA_HOME/bin/java" -Xmx512m -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \

@@ -77,11 +77,11 @@ final class PostgisLoader {
         String targetQ = Identifiers.qualified(schema, table);
         String geomType = source.family().multiType + (source.hasZ() ? "Z" : "");
         try (Connection c = Database.connect()) {
+            createSchema(c);
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL maintenance_work_mem = '256MB'");
                 st.execute("SET LOCAL synchronous_commit = off");
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
                 st.execute("DROP TABLE IF EXISTS " + stageQ);
                 StringBuilder ddl = new StringBuilder("CREATE TABLE " + stageQ + " (" + quote(ColumnPlan.FID) + " bigint NOT NULL, "
                         + quote(ColumnPlan.GEOM) + " geometry(" + geomType + ", " + srid + ")");
@@ -114,6 +114,17 @@ final class PostgisLoader {
                     sec(t3 - t2), sec(t4 - t3), droppedFks);
         } catch (SQLException e) {
             throw Database.classify("loading " + schema + "." + table + " failed", e);
+        }
+    }
+
+    /** Layers of one load run in parallel: when two create the schema at once, one sees a unique violation, which is fine. */
+    private void createSchema(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
+                throw e;
+            }
         }
     }
 

@@ -1,0 +1,171 @@
+package dev.fanout.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
+import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import dev.fanout.worker.TestDatabase;
+import dev.fanout.worker.testdata.FileServer;
+import dev.fanout.worker.testdata.SharedData;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo scenario end to end on the real test bed: three Natural Earth layers served over http, one Job each on the
+ * local node, loaded into PostGIS, linked by the aggregate Job; then a GitOps-style spec change and the deletion.
+ */
+class SpatialLoadEndToEndIT {
+    static final String SCHEMA = "e2e_world";
+    @TempDir
+    static Path dir;
+    static KubernetesClient client;
+    static OperatorProcess operator;
+    static FileServer http;
+    static String ns;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
+        SharedData.copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("admin1"));
+        SharedData.copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz"));
+        http = new FileServer(dir);
+        client = TestBed.client();
+        ns = TestBed.namespace(client, "e2e");
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+        operator = new OperatorProcess(dir.resolve("operator.log")).start();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (operator != null) {
+            operator.close();
+        }
+        if (client != null) {
+            client.namespaces().withName(ns).delete();
+            client.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    static SpatialLoad world() {
+        LayerSpec admin0 = TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.zip"), "admin_level_0");
+        admin0.keys = List.of("adm0_a3");
+        LayerSpec admin1 = TestBed.layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
+        admin1.parent = new ParentLinkSpec();
+        admin1.parent.layer = "admin0";
+        admin1.parent.column = "adm0_a3";
+        admin1.parent.parentColumn = "ADM0_A3";
+        LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones");
+        return TestBed.spatialLoad("world", SCHEMA, List.of(admin0, admin1, tz));
+    }
+
+    SpatialLoad get() {
+        return client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get();
+    }
+
+    SpatialLoad awaitPhase(Phase phase, long generation) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            SpatialLoad sl = get();
+            return sl.getStatus() != null && sl.getStatus().phase == phase && sl.getStatus().observedGeneration != null
+                    && sl.getStatus().observedGeneration >= generation;
+        });
+        return get();
+    }
+
+    static long count(String sql) throws Exception {
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static Map<String, LayerStatus> layers(SpatialLoad sl) {
+        return sl.getStatus().layers.stream().collect(Collectors.toMap(l -> l.name, Function.identity()));
+    }
+
+    @Test
+    void loadsLinksReportsReloadsWhatChangedAndCleansUp() throws Exception {
+        try (TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
+            client.resources(SpatialLoad.class).inNamespace(ns).resource(world()).create();
+            SpatialLoad done = awaitPhase(Phase.Succeeded, 1);
+
+            // Status a user reads at a glance.
+            Map<String, LayerStatus> l = layers(done);
+            assertThat(l.get("admin0").rows).isEqualTo(242);
+            assertThat(l.get("admin1").rows).isEqualTo(294);
+            assertThat(l.get("timezones").rows).isEqualTo(120);
+            assertThat(l.values()).allSatisfy(s -> {
+                assertThat(s.phase).isEqualTo(TaskPhase.Succeeded);
+                assertThat(s.attempts).isEqualTo(1);
+                assertThat(s.seconds).isPositive();
+            });
+            assertThat(done.getStatus().progress).isEqualTo("3/3");
+            assertThat(done.getStatus().completionTime).isNotNull();
+            assertThat(done.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Succeeded");
+                assertThat(c.getStatus()).isEqualTo("True");
+            });
+            assertThat(done.getStatus().aggregate.links).singleElement().satisfies(link -> {
+                assertThat(link.child).isEqualTo(SCHEMA + ".admin_level_1");
+                assertThat(link.linked).isEqualTo(294);
+                assertThat(link.orphans).isZero();
+            });
+
+            // The database: tables, rows, the foreign key filled like a plain join.
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1")).isEqualTo(294);
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".timezones")).isEqualTo(120);
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
+                    + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).isEqualTo(294);
+
+            // One Job per layer and one aggregate, created once each; finished Jobs are deleted once recorded.
+            assertThat(jobs.created).hasSize(4);
+            assertThat(jobs.maxActive).isLessThanOrEqualTo(3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
+            assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason())
+                    .contains("TaskStarted", "TaskSucceeded", "Succeeded");
+
+            // GitOps: the admin 0 source URL changes in Git. Only admin 0 reloads; the aggregate links again.
+            SpatialLoad changed = get();
+            changed.getSpec().layers.get(0).source.url = http.url("admin0/ne_50m_admin_0_countries.shp");
+            client.resources(SpatialLoad.class).inNamespace(ns).resource(changed).update();
+            SpatialLoad reloaded = awaitPhase(Phase.Succeeded, 2);
+            Map<String, LayerStatus> r = layers(reloaded);
+            assertThat(r.get("admin0").job).isNotEqualTo(l.get("admin0").job);
+            assertThat(r.get("admin0").rows).isEqualTo(242);
+            assertThat(r.get("admin1").job).isEqualTo(l.get("admin1").job);
+            assertThat(r.get("timezones").job).isEqualTo(l.get("timezones").job);
+            assertThat(reloaded.getStatus().aggregate.job).isNotEqualTo(done.getStatus().aggregate.job);
+            assertThat(reloaded.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
+            assertThat(jobs.created).hasSize(6);
+            assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'admin_level_1_admin_level_0_fid_fkey' AND conrelid = '"
+                    + SCHEMA + ".admin_level_1'::regclass AND confrelid = '" + SCHEMA + ".admin_level_0'::regclass")).isEqualTo(1);
+        }
+
+        // Deleting the resource removes its Jobs (owner references, the real garbage collector); tables stay.
+        client.resources(SpatialLoad.class).inNamespace(ns).withName("world").delete();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get() == null && client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+    }
+}

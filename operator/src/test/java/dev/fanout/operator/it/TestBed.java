@@ -1,0 +1,115 @@
+package dev.fanout.operator.it;
+
+import dev.fanout.operator.crds.v1alpha1.common.DatabaseSpec;
+import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+
+/** The running test bed (./dev/test.sh brings it up) as the operator's end-to-end tests use it. */
+final class TestBed {
+    private TestBed() {
+    }
+
+    static KubernetesClient client() {
+        if (System.getenv("KUBECONFIG") == null) {
+            throw new IllegalStateException("KUBECONFIG is not set: the ITs need the test bed; run ./dev/test.sh");
+        }
+        return new KubernetesClientBuilder().build();
+    }
+
+    /** A namespace enforcing the restricted Pod Security Standard (so every task pod proves it passes), with the DB Secret. */
+    static String namespace(KubernetesClient client, String prefix) {
+        String ns = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted")).endMetadata().build()).create();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.serviceAccounts().inNamespace(ns).withName("default").get() != null);
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("postgis").endMetadata()
+                .withStringData(Map.of("url", env("FANOUT_DB_URL"), "user", env("FANOUT_DB_USER"), "password", env("FANOUT_DB_PASSWORD")))
+                .build()).create();
+        return ns;
+    }
+
+    static String env(String name) {
+        String v = System.getenv(name);
+        if (v == null) {
+            throw new IllegalStateException(name + " is not set: run ./dev/test.sh");
+        }
+        return v;
+    }
+
+    static SpatialLoad spatialLoad(String name, String schema, List<LayerSpec> layers) {
+        SpatialLoad sl = new SpatialLoad();
+        sl.getMetadata().setName(name);
+        SpatialLoadSpec spec = new SpatialLoadSpec();
+        spec.database = new DatabaseSpec();
+        spec.database.secretRef = new SecretKeys();
+        spec.database.secretRef.name = "postgis";
+        spec.database.schema = schema;
+        spec.layers = new ArrayList<>(layers);
+        sl.setSpec(spec);
+        return sl;
+    }
+
+    static LayerSpec layer(String name, String url, String table) {
+        LayerSpec l = new LayerSpec();
+        l.name = name;
+        l.source = new SourceSpec();
+        l.source.url = url;
+        l.table = table;
+        return l;
+    }
+
+    /** Every Job the namespace ever had, in creation order, with the most active at once. */
+    static final class JobWatch implements AutoCloseable {
+        final List<String> created = new CopyOnWriteArrayList<>();
+        final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile int maxActive;
+        private final Watch watch;
+
+        JobWatch(KubernetesClient client, String ns) {
+            watch = client.batch().v1().jobs().inNamespace(ns).watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, Job job) {
+                    String name = job.getMetadata().getName();
+                    if (action == Action.ADDED && !created.contains(name)) {
+                        created.add(name);
+                    }
+                    boolean finished = job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
+                            .stream().anyMatch(c -> "True".equals(c.getStatus()) && (c.getType().equals("Complete") || c.getType().equals("Failed")));
+                    if (action == Action.DELETED || finished) {
+                        active.remove(name);
+                    } else {
+                        active.add(name);
+                    }
+                    maxActive = Math.max(maxActive, active.size());
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            watch.close();
+        }
+    }
+}
