@@ -1,0 +1,107 @@
+package dev.fanout.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Malformed SpatialLoads are refused by the API server (schema and CEL) with a message that names the field. */
+class InvalidSpecIT {
+    static KubernetesClient client;
+    static String ns;
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void setUp() {
+        client = TestBed.client();
+        ns = TestBed.namespace(client, "invalid");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        client.namespaces().withName(ns).delete();
+        client.close();
+    }
+
+    static final String LAYER = "{name: admin0, source: {url: 'http://127.0.0.1/a.shp'}, table: admin_level_0}";
+
+    static String spec(String layers, String extra) {
+        return "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n"
+                + "  database: {secretRef: {name: postgis}}\n  layers: " + layers + "\n" + extra;
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("no database", "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n  layers: ["
+                        + LAYER + "]\n", "spec.database: Required value"),
+                Arguments.of("no layers", spec("[]", ""), "spec.layers"),
+                Arguments.of("layer name not a DNS label", spec("[{name: Admin_0, source: {url: 'http://h/a.shp'}, table: t}]", ""),
+                        "spec.layers[0].name"),
+                Arguments.of("duplicate layer names", spec("[" + LAYER + ", {name: admin0, source: {url: 'http://h/b.shp'}, table: other}]", ""),
+                        "spec.layers[].name must be unique"),
+                Arguments.of("duplicate tables", spec("[" + LAYER + ", {name: admin1, source: {url: 'http://h/b.shp'}, table: admin_level_0}]", ""),
+                        "spec.layers[].table must be unique"),
+                Arguments.of("unknown parent layer", spec("[{name: admin1, source: {url: 'http://h/b.shp'}, table: t, parent: {layer: nope, column: a, parentColumn: b}}]", ""),
+                        "spec.layers[].parent.layer must name a layer"),
+                Arguments.of("self parent", spec("[{name: admin1, source: {url: 'http://h/b.shp'}, table: t, parent: {layer: admin1, column: a, parentColumn: b}}]", ""),
+                        "cannot name the layer itself"),
+                Arguments.of("table not an identifier", spec("[{name: admin0, source: {url: 'http://h/a.shp'}, table: 'drop table x;'}]", ""),
+                        "spec.layers[0].table"),
+                Arguments.of("srid not positive", spec("[{name: admin0, source: {url: 'http://h/a.shp'}, table: t, targetSrid: 0}]", ""),
+                        "spec.layers[0].targetSrid"),
+                Arguments.of("ftp source", spec("[{name: admin0, source: {url: 'ftp://h/a.shp'}, table: t}]", ""),
+                        "spec.layers[0].source.url"),
+                Arguments.of("unknown format", spec("[{name: admin0, source: {url: 'http://h/a.shp', format: kml}, table: t}]", ""),
+                        "spec.layers[0].source.format"),
+                Arguments.of("parallelism 0", spec("[" + LAYER + "]", "  parallelism: {max: 0}\n"), "spec.parallelism.max"),
+                Arguments.of("attempts 0", spec("[" + LAYER + "]", "  retry: {maxAttempts: 0}\n"), "spec.retry.maxAttempts"),
+                Arguments.of("schema not an identifier", "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n"
+                        + "  database: {secretRef: {name: postgis}, schema: 'a-b'}\n  layers: [" + LAYER + "]\n", "spec.database.schema"),
+                Arguments.of("no secret name", "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n"
+                        + "  database: {secretRef: {urlKey: u}}\n  layers: [" + LAYER + "]\n", "spec.database.secretRef.name"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void isRejectedNamingTheField(String what, String yaml, String expected) {
+        GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+        assertThatThrownBy(() -> client.genericKubernetesResources("fanout.dev/v1alpha1", "SpatialLoad").inNamespace(ns).resource(r).create())
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void aCycleOfParentsIsReportedInStatusWithTheFieldAndTheFix() throws Exception {
+        try (OperatorProcess operator = new OperatorProcess(dir.resolve("operator.log")).start()) {
+            String yaml = spec("[{name: a, source: {url: 'http://h/a.shp'}, table: ta, parent: {layer: b, column: k, parentColumn: k}},"
+                    + " {name: b, source: {url: 'http://h/b.shp'}, table: tb, parent: {layer: a, column: k, parentColumn: k}}]", "")
+                    .replace("name: bad", "name: cycle");
+            client.genericKubernetesResources("fanout.dev/v1alpha1", "SpatialLoad").inNamespace(ns)
+                    .resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                var sl = client.resources(dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad.class).inNamespace(ns).withName("cycle").get();
+                return sl.getStatus() != null && sl.getStatus().phase == Phase.Failed;
+            });
+            var sl = client.resources(dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad.class).inNamespace(ns).withName("cycle").get();
+            assertThat(sl.getStatus().message).contains("spec.layers[a].parent").contains("cycle a -> b -> a").contains("remove the parent");
+            assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.fanout.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import dev.fanout.worker.testdata.FileServer;
+import dev.fanout.worker.testdata.SharedData;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator SIGKILLed at several points of a run and restarted: no duplicate Job, no finished layer run again. */
+class RestartIT {
+    @TempDir
+    static Path dir;
+    static KubernetesClient client;
+    static FileServer http;
+    static String ns;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
+        SharedData.copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("admin1"));
+        SharedData.copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz"));
+        http = new FileServer(dir);
+        client = TestBed.client();
+        ns = TestBed.namespace(client, "restart");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        client.namespaces().withName(ns).delete();
+        client.close();
+        http.close();
+    }
+
+    @Test
+    void killedAtSeveralPointsTheOperatorEndsWithTheSameStatusAndNoDuplicateJobs() throws Exception {
+        LayerSpec admin0 = TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0");
+        LayerSpec admin1 = TestBed.layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
+        admin1.parent = new ParentLinkSpec();
+        admin1.parent.layer = "admin0";
+        admin1.parent.column = "adm0_a3";
+        admin1.parent.parentColumn = "adm0_a3";
+        LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones");
+        SpatialLoad sl = TestBed.spatialLoad("world", "restart_world", List.of(admin0, admin1, tz));
+        sl.getSpec().parallelism.max = 2; // so the run has several admission points to be killed around
+
+        Random rnd = new Random(7);
+        int kills = 0;
+        try (TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
+            client.resources(SpatialLoad.class).inNamespace(ns).resource(sl).create();
+            SpatialLoad now = null;
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (System.nanoTime() < deadline) {
+                OperatorProcess operator = new OperatorProcess(dir.resolve("operator.log")).start();
+                Thread.sleep(300 + rnd.nextInt(2500)); // before the first Job, while layers run, while aggregating...
+                now = client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get();
+                boolean finished = now.getStatus() != null && (now.getStatus().phase == Phase.Succeeded || now.getStatus().phase == Phase.Failed);
+                if (finished && kills >= 3) {
+                    operator.close();
+                    break;
+                }
+                operator.kill();
+                kills++;
+            }
+            assertThat(kills).isGreaterThanOrEqualTo(3);
+            assertThat(now.getStatus().phase).isEqualTo(Phase.Succeeded);
+            assertThat(now.getStatus().layers).allSatisfy(l -> assertThat(l.attempts).as(l.name).isEqualTo(1));
+            assertThat(now.getStatus().layers).extracting(l -> l.rows).containsExactly(242L, 294L, 120L);
+            assertThat(now.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
+            // One Job per layer and one aggregate, each created exactly once across all restarts.
+            assertThat(jobs.created).hasSize(4).doesNotHaveDuplicates();
+            assertThat(jobs.maxActive).isLessThanOrEqualTo(2);
+        }
+    }
+}
