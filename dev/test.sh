@@ -14,11 +14,13 @@ log "JDK: $JAVA_HOME"
 apt_install curl openssl
 dev/postgis.sh up
 eval "$(dev/lib/testdata.sh)"
-log "building the worker and the node runner"
+log "building the worker, the operator and the node runner"
 ./mvnw -B -q -DskipTests package
 was_up=0; dev/cluster.sh status >/dev/null 2>&1 && was_up=1
 dev/cluster.sh up
 if [ "$was_up" = 0 ] && [ "${FANOUT_KEEP_TESTBED:-0}" != 1 ]; then trap 'dev/cluster.sh down' EXIT; fi
 eval "$(dev/cluster.sh env)"
 eval "$(dev/postgis.sh env)"
+# The operator's tests start their own operator processes: one left running by the demo would compete with them.
+dev/operator.sh down
 ./mvnw -B verify "$@"
