@@ -24,15 +24,16 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Decides how many task Jobs each fan-out resource may run now, from live Nodes, Pods and ResourceQuotas (its own
- * informers) and the demands of every resource the operator runs, shared fairly ({@link FairShare}). Jobs just admitted
- * count as taken until their pods show up, so two resources reconciled back to back cannot both take the same free
- * slot. Node, Pod and quota changes wake the resources still waiting for slots.
+ * Decides how many task Jobs each fan-out resource may run now: the slots the nodes offer one task's requests (live Nodes
+ * and other workloads' Pods, from its own informers), capped by the namespace's quota, shared fairly
+ * ({@link FairShare}) between every resource the operator runs. The resources' own use is counted by their active Jobs
+ * and the slots just granted to them, so two resources reconciled back to back cannot take the same slot and the number
+ * of active Jobs never exceeds the window. Node, Pod and quota changes wake the resources still waiting for slots.
+ * Resources with different requests share in slots of the asking resource's shape (an approximation).
  */
 @ApplicationScoped
 public class CapacityPlanner {
     private static final Logger LOG = Logger.getLogger(CapacityPlanner.class);
-    private static final long RESERVATION_MILLIS = 60_000;
     private static final long OWNER_TTL_MILLIS = 120_000;
 
     /** A resource's request for slots. */
@@ -53,9 +54,8 @@ public class CapacityPlanner {
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<ResourceQuota> quotas;
     private final Map<String, Registered> owners = new ConcurrentHashMap<>();
-    /** job name -> (owner, admitted at): admitted Jobs whose pods the informer has not shown yet. */
-    private final Map<String, long[]> reservations = new ConcurrentHashMap<>();
-    private final Map<String, String> reservationOwner = new ConcurrentHashMap<>();
+    /** Slots granted to an owner by its last window() call: taken until its next call counts them as active Jobs. */
+    private final Map<String, Integer> admitted = new ConcurrentHashMap<>();
     private final List<Consumer<String>> wakeListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService debounce = Executors.newSingleThreadScheduledExecutor();
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
@@ -124,79 +124,57 @@ public class CapacityPlanner {
     }
 
     /** The owner is finished or gone: its demand no longer counts. */
-    public void release(String owner) {
+    public synchronized void release(String owner) {
         owners.remove(owner);
+        admitted.remove(owner);
     }
 
-    /** Records that a Job was created for {@code owner}: it takes a slot until its pod appears. */
-    public void reserve(String owner, String jobName) {
-        reservations.put(jobName, new long[] {System.currentTimeMillis()});
-        reservationOwner.put(jobName, owner);
-    }
-
-    /** How many task Jobs {@code d.owner()} may run and start now. */
+    /** How many task Jobs {@code d.owner()} may run and start now. Called on every pass while the owner has unfinished tasks. */
     public synchronized Window window(Demand d) {
         start();
         long now = System.currentTimeMillis();
         owners.put(d.owner(), new Registered(d, now));
         owners.values().removeIf(r -> now - r.seenAt() > OWNER_TTL_MILLIS);
+        admitted.remove(d.owner()); // the previous grant is in d.active() now (or was not used)
         if (d.fixed()) {
             int cap = Math.min(d.userCap(), d.remaining());
             return new Window(cap, Math.max(0, cap - d.active()));
         }
-        List<Pod> podList = pods.getStore().list();
-        expireReservations(podList, now);
-        int free = ClusterCapacity.freeSlots(d.shape(), nodes.getStore().list(), podList);
-        // Pods of ours not bound to a node yet and Jobs without pods yet will take slots soon.
-        long pendingOwn = podList.stream().filter(p -> p.getSpec().getNodeName() == null && p.getMetadata().getLabels() != null
-                && p.getMetadata().getLabels().containsKey("fanout.dev/owner")).count();
-        free = (int) Math.max(0, free - pendingOwn - reservations.size());
-        List<ResourceQuota> nsQuotas = quotas.getStore().list().stream()
-                .filter(q -> d.namespace().equals(q.getMetadata().getNamespace())).toList();
-        int quotaFree = Math.max(0, ClusterCapacity.quotaSlots(d.shape(), nsQuotas) - reservedIn(d.namespace()));
-        // Fair share of (free + what every resource runs now) between the resources that still want slots.
-        int running = 0;
+        // Slots for this shape on the nodes, other workloads' pods taken out; the fan-out resources' own use is counted
+        // by their active Jobs (plus what was just granted), so a Job counts from its creation until its outcome is
+        // recorded, whatever its pod is doing.
+        List<Pod> others = pods.getStore().list().stream().filter(p -> !ClusterCapacity.isTask(p)).toList();
+        List<Pod> othersHere = others.stream().filter(p -> d.namespace().equals(p.getMetadata().getNamespace())).toList();
+        int slots = ClusterCapacity.freeSlots(d.shape(), nodes.getStore().list(), others);
+        int used = 0;
+        int usedHere = 0;
         Map<String, Integer> wants = new HashMap<>();
         for (Registered r : owners.values()) {
             Demand o = r.demand();
-            running += o.active();
+            int n = o.active() + admitted.getOrDefault(o.owner(), 0);
+            used += n;
+            usedHere += o.namespace().equals(d.namespace()) ? n : 0;
             wants.put(o.owner(), Math.min(o.userCap(), o.remaining()));
         }
-        int share = FairShare.divide(free + running, wants).getOrDefault(d.owner(), 0);
-        int window = Math.max(1, Math.min(share, Math.min(d.userCap(), d.remaining())));
+        int free = Math.max(0, slots - used);
+        List<ResourceQuota> nsQuotas = quotas.getStore().list().stream()
+                .filter(q -> d.namespace().equals(q.getMetadata().getNamespace())).toList();
+        int quotaSlots = ClusterCapacity.quotaSlots(d.shape(), nsQuotas, othersHere);
+        int quotaFree = quotaSlots == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(0, quotaSlots - usedHere);
+        int share = FairShare.divide(slots, wants).getOrDefault(d.owner(), 0);
+        int window = Math.max(1, Math.min(Math.min(share, quotaSlots), Math.min(d.userCap(), d.remaining())));
         int admit = Math.max(0, Math.min(window - d.active(), Math.min(free, quotaFree)));
-        if (d.active() == 0 && admit == 0 && d.remaining() > 0 && quotaFree > 0) {
-            admit = 1; // at least one: a resource is never starved; the scheduler queues its pod
+        if (admit == 0 && used == 0 && d.remaining() > 0 && quotaSlots > 0) {
+            // At least one: with the cluster full of other work a resource still runs a task (the scheduler queues its
+            // pod). While fan-out Jobs run, the fair share hands each resource its part as they end.
+            admit = 1;
         }
-        LOG.debugf("window %s: free=%d quota=%d share=%d window=%d active=%d admit=%d", d.owner(), free, quotaFree, share, window,
-                d.active(), admit);
+        if (admit > 0) {
+            admitted.put(d.owner(), admit);
+        }
+        LOG.debugf("window %s: slots=%d used=%d quota=%d share=%d window=%d active=%d admit=%d", d.owner(), slots, used, quotaFree,
+                share, window, d.active(), admit);
         return new Window(window, admit);
-    }
-
-    private int reservedIn(String namespace) {
-        int n = 0;
-        for (String owner : reservationOwner.values()) {
-            if (owner.startsWith(namespace + "/")) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private void expireReservations(List<Pod> podList, long now) {
-        for (Pod p : podList) {
-            String job = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("job-name");
-            if (job != null && reservations.remove(job) != null) {
-                reservationOwner.remove(job);
-            }
-        }
-        for (var it = reservations.entrySet().iterator(); it.hasNext();) {
-            var e = it.next();
-            if (now - e.getValue()[0] > RESERVATION_MILLIS) {
-                reservationOwner.remove(e.getKey());
-                it.remove();
-            }
-        }
     }
 
     /** For tests and status: free slots for a shape, nothing reserved. */

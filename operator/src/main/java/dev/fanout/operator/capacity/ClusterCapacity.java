@@ -52,15 +52,39 @@ public final class ClusterCapacity {
         return (int) Math.min(Integer.MAX_VALUE, total);
     }
 
-    /** Tasks the namespace's quotas still admit (Integer.MAX_VALUE when none limits). */
-    public static int quotaSlots(TaskShape shape, Collection<ResourceQuota> quotas) {
+    /**
+     * Tasks the namespace's quotas admit beside its other workloads' pods (Integer.MAX_VALUE when none limits): for
+     * requests and pod counts the use is summed from those pods, not read from the quota's status, which lags and counts
+     * the task pods that the caller counts through their Jobs.
+     */
+    public static int quotaSlots(TaskShape shape, Collection<ResourceQuota> quotas, Collection<Pod> otherPodsInNamespace) {
+        BigDecimal cpu = BigDecimal.ZERO;
+        BigDecimal mem = BigDecimal.ZERO;
+        int count = 0;
+        for (Pod p : otherPodsInNamespace) {
+            if (!terminal(p)) {
+                BigDecimal[] r = requests(p);
+                cpu = cpu.add(r[0]);
+                mem = mem.add(r[1]);
+                count++;
+            }
+        }
+        Map<String, Quantity> podUse = Map.of("requests.cpu", new Quantity(cpu.toPlainString()), "cpu", new Quantity(cpu.toPlainString()),
+                "requests.memory", new Quantity(mem.toPlainString()), "memory", new Quantity(mem.toPlainString()),
+                "pods", new Quantity(Integer.toString(count)), "count/pods", new Quantity(Integer.toString(count)));
+        return quotaSlots(shape, quotas, podUse);
+    }
+
+    /** Tasks the namespace's quotas still admit given {@code podUse} (keys absent there are read from the quota status). */
+    public static int quotaSlots(TaskShape shape, Collection<ResourceQuota> quotas, Map<String, Quantity> podUse) {
         long slots = Integer.MAX_VALUE;
         for (ResourceQuota q : quotas) {
             if (q.getStatus() == null || q.getStatus().getHard() == null) {
                 continue;
             }
             Map<String, Quantity> hard = q.getStatus().getHard();
-            Map<String, Quantity> used = q.getStatus().getUsed() == null ? Map.of() : q.getStatus().getUsed();
+            Map<String, Quantity> used = new java.util.HashMap<>(q.getStatus().getUsed() == null ? Map.of() : q.getStatus().getUsed());
+            used.putAll(podUse);
             for (var e : hard.entrySet()) {
                 BigDecimal per = switch (e.getKey()) {
                     case "requests.cpu", "cpu" -> shape.cpu();
@@ -86,6 +110,11 @@ public final class ClusterCapacity {
             return 0;
         }
         return free.divide(per, 0, RoundingMode.FLOOR).min(BigDecimal.valueOf(Integer.MAX_VALUE)).longValue();
+    }
+
+    /** A task pod of a fan-out resource (counted through its Job by the planner, not as another workload). */
+    public static boolean isTask(Pod p) {
+        return p.getMetadata() != null && p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey("fanout.dev/owner");
     }
 
     static boolean terminal(Pod p) {

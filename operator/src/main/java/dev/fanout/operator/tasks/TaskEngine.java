@@ -142,9 +142,12 @@ public final class TaskEngine {
             }
         }
         int window = 1;
-        if (!waiting.isEmpty()) {
+        if (capacity && waiting.isEmpty() && running == 0) {
+            planner.release(ownerKey(owner, kind)); // all done: its demand no longer counts
+        } else if (capacity || !waiting.isEmpty()) {
             int admit;
             if (capacity) {
+                // Asked on every pass while tasks run, so the planner always counts this resource's active Jobs.
                 ParallelismSpec p = spec.parallelism == null ? new ParallelismSpec() : spec.parallelism;
                 var res = TaskJobs.resources(spec);
                 CapacityPlanner.Window w = planner.window(new CapacityPlanner.Demand(ownerKey(owner, kind),
@@ -163,9 +166,6 @@ public final class TaskEngine {
                     running++;
                 }
             }
-        } else if (capacity) {
-            planner.release(ownerKey(owner, kind));
-            window = Math.max(1, running);
         }
         int stillWaiting = plan.size() - succeeded - failed - running;
         return new Pass(plan.size(), succeeded, failed, running, stillWaiting, window, cleanupPending, failures);
@@ -214,7 +214,6 @@ public final class TaskEngine {
             }
             LOG.debugf("job %s exists already: adopted", job.getMetadata().getName()); // idempotent by name
         }
-        planner.reserve(ownerKey(owner, kind), job.getMetadata().getName());
         s.attempts(attempt);
         s.job(job.getMetadata().getName());
         s.phase(TaskPhase.Running);

@@ -89,7 +89,7 @@ class InvalidSpecIT {
 
     @Test
     void aCycleOfParentsIsReportedInStatusWithTheFieldAndTheFix() throws Exception {
-        try (OperatorProcess operator = new OperatorProcess(dir.resolve("operator.log")).start()) {
+        try (OperatorProcess operator = new OperatorProcess("InvalidSpecIT").start()) {
             String yaml = spec("[{name: a, source: {url: 'http://h/a.shp'}, table: ta, parent: {layer: b, column: k, parentColumn: k}},"
                     + " {name: b, source: {url: 'http://h/b.shp'}, table: tb, parent: {layer: a, column: k, parentColumn: k}}]", "")
                     .replace("name: bad", "name: cycle");

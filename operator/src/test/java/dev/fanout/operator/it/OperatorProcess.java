@@ -14,8 +14,11 @@ final class OperatorProcess implements AutoCloseable {
     private Process process;
     private int port;
 
-    OperatorProcess(Path log) {
-        this.log = log;
+    /** Logs go to operator/target/it-logs/NAME.log, kept after the run for diagnosis. */
+    OperatorProcess(String name) throws IOException {
+        Path dir = Path.of("target", "it-logs");
+        Files.createDirectories(dir);
+        this.log = dir.resolve(name + ".log").toAbsolutePath();
     }
 
     OperatorProcess start() throws IOException, InterruptedException {
@@ -27,7 +30,8 @@ final class OperatorProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString())
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.log.category.\"dev.fanout.operator.capacity\".level=DEBUG", "-jar", jar.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {

@@ -62,7 +62,7 @@ class RestartIT {
             SpatialLoad now = null;
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (System.nanoTime() < deadline) {
-                OperatorProcess operator = new OperatorProcess(dir.resolve("operator.log")).start();
+                OperatorProcess operator = new OperatorProcess("RestartIT").start();
                 Thread.sleep(300 + rnd.nextInt(2500)); // before the first Job, while layers run, while aggregating...
                 now = client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get();
                 boolean finished = now.getStatus() != null && (now.getStatus().phase == Phase.Succeeded || now.getStatus().phase == Phase.Failed);

@@ -35,7 +35,7 @@ class RetryAndFailureIT {
         http = new FileServer(dir);
         client = TestBed.client();
         ns = TestBed.namespace(client, "retry");
-        operator = new OperatorProcess(dir.resolve("operator.log")).start();
+        operator = new OperatorProcess("RetryAndFailureIT").start();
     }
 
     @AfterAll

@@ -51,7 +51,7 @@ class SpatialLoadEndToEndIT {
         try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         }
-        operator = new OperatorProcess(dir.resolve("operator.log")).start();
+        operator = new OperatorProcess("SpatialLoadEndToEndIT").start();
     }
 
     @AfterAll
