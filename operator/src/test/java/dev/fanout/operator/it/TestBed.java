@@ -31,7 +31,29 @@ final class TestBed {
         if (System.getenv("KUBECONFIG") == null) {
             throw new IllegalStateException("KUBECONFIG is not set: the ITs need the test bed; run ./dev/test.sh");
         }
-        return new KubernetesClientBuilder().build();
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        installCrds(client);
+        return client;
+    }
+
+    /** The CRDs from crds/ (what users install), applied like `kubectl apply --server-side`, then waited for. */
+    static synchronized void installCrds(KubernetesClient client) {
+        java.nio.file.Path crds = java.nio.file.Path.of(System.getProperty("fanout.root", "..")).resolve("crds");
+        try (var files = java.nio.file.Files.list(crds)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                try (var in = java.nio.file.Files.newInputStream(f)) {
+                    var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+                    client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
+                    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        var c = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get();
+                        return c.getStatus() != null && c.getStatus().getConditions().stream()
+                                .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True"));
+                    });
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + crds, e);
+        }
     }
 
     /** A namespace enforcing the restricted Pod Security Standard (so every task pod proves it passes), with the DB Secret. */
