@@ -33,9 +33,9 @@ build_etcd() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
-# go_install_pinned NAME MODULE/PKG VERSION LDFLAGS: for tools whose go.mod has no replace directives.
+# go_install_pinned NAME MODULE/PKG VERSION LDFLAGS [CACHE-SUFFIX]: for tools whose go.mod has no replace directives.
 go_install_pinned() {
-  local name=$1 pkg=$2 version=$3 ldflags=$4 out="$FANOUT_CACHE/tools/$1-$3"
+  local name=$1 pkg=$2 version=$3 ldflags=$4 out="$FANOUT_CACHE/tools/$1-$3${5:-}"
   [ -x "$out/$name" ] && return 0
   log "building $name v$version"
   mkdir -p "$out.tmp"
@@ -46,8 +46,11 @@ go_install_pinned() {
 build_kube
 build_etcd
 go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
+# helm template (no cluster) assumes the pinned Kubernetes, so charts' kubeVersion checks see the real one.
+kube_minor=${KUBE_VERSION#1.}; kube_minor=${kube_minor%%.*}
 go_install_pinned helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
-  "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean \
+   -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kube_minor" "-k$KUBE_VERSION"
 
 # The pinned bin dir: one place for PATH.
 mkdir -p "$BIN_DIR"
@@ -56,7 +59,7 @@ for n in kube kube-apiserver kube-controller-manager kube-scheduler kubectl; do
 done
 ln -sfn "$FANOUT_CACHE/tools/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 ln -sfn "$FANOUT_CACHE/tools/kwok-$KWOK_VERSION/kwok" "$BIN_DIR/kwok"
-ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION/helm" "$BIN_DIR/helm"
+ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION-k$KUBE_VERSION/helm" "$BIN_DIR/helm"
 
 # io.fabric8:kube-api-test looks for etcd, kube-apiserver and kubectl here and then runs offline.
 mkdir -p "$KUBEAPITEST_DIR"

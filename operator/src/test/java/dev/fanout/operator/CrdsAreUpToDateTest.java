@@ -7,11 +7,12 @@ import io.fabric8.crdv2.generator.CRDGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * crds/ is generated from the Java classes; this test fails when it is stale. Regenerate with dev/update-crds.sh
+ * crds/ (and the Helm chart's crds/) is generated from the Java classes; this test fails when it is stale. Regenerate with dev/update-crds.sh
  * (this test with -Dfanout.updateCrds=true).
  */
 class CrdsAreUpToDateTest {
@@ -25,14 +26,17 @@ class CrdsAreUpToDateTest {
         boolean update = Boolean.getBoolean("fanout.updateCrds");
         try (var files = Files.list(tmp)) {
             for (Path generated : (Iterable<Path>) files::iterator) {
-                Path committed = crds.resolve(generated.getFileName().toString().replace(".yml", ".yaml"));
-                if (update) {
-                    Files.createDirectories(crds);
-                    Files.copy(generated, committed, StandardCopyOption.REPLACE_EXISTING);
+                String name = generated.getFileName().toString().replace(".yml", ".yaml");
+                // crds/ for kubectl and Argo CD, and the Helm chart's copy of them.
+                for (Path committed : List.of(crds.resolve(name), crds.resolveSibling("helm/fanout/crds").resolve(name))) {
+                    if (update) {
+                        Files.createDirectories(committed.getParent());
+                        Files.copy(generated, committed, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    assertThat(committed).as(committed + " is stale: run dev/update-crds.sh").exists();
+                    assertThat(Files.readString(committed)).as(committed + " is stale: run dev/update-crds.sh")
+                            .isEqualTo(Files.readString(generated));
                 }
-                assertThat(committed).as(committed + " is stale: run dev/update-crds.sh").exists();
-                assertThat(Files.readString(committed)).as(committed + " is stale: run dev/update-crds.sh")
-                        .isEqualTo(Files.readString(generated));
             }
         }
     }

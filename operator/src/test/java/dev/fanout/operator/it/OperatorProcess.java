@@ -11,6 +11,7 @@ import java.time.Duration;
 /** The packaged operator (operator/target/quarkus-app) run as its own process against the test bed, as users run it. */
 final class OperatorProcess implements AutoCloseable {
     private final Path log;
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private int port;
 
@@ -21,6 +22,12 @@ final class OperatorProcess implements AutoCloseable {
         this.log = dir.resolve(name + ".log").toAbsolutePath();
     }
 
+    /** Runs the operator with another kubeconfig (e.g. a service account's). */
+    OperatorProcess withKubeconfig(Path kubeconfig) {
+        env.put("KUBECONFIG", kubeconfig.toString());
+        return this;
+    }
+
     OperatorProcess start() throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("fanout.root", "..")).resolve("operator/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -29,10 +36,12 @@ final class OperatorProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.log.category.\"dev.fanout.operator.capacity\".level=DEBUG", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        process = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
