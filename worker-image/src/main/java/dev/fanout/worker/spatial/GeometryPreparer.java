@@ -7,7 +7,6 @@ import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.Polygon;
-import org.locationtech.jts.operation.valid.IsValidOp;
 
 /**
  * Readies one geometry for the layer's column: reprojected, promoted to the family's Multi* type, and checked for
@@ -43,7 +42,7 @@ final class GeometryPreparer {
         reprojection.apply(multi);
         if (multi.isEmpty()) {
             empty++;
-        } else if (!IsValidOp.isValid(multi)) {
+        } else if (!FastValidity.isValid(multi)) {
             invalid++;
         }
         return multi;

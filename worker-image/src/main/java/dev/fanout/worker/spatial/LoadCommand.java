@@ -111,6 +111,9 @@ public class LoadCommand implements Callable<Integer> {
                 Map<String, Object> seconds = new LinkedHashMap<>();
                 seconds.put("download", round(downloadSeconds));
                 seconds.put("load", r.loadSeconds());
+                seconds.put("readBusy", r.readBusy());
+                seconds.put("encodeBusy", r.encodeBusy());
+                seconds.put("copyBusy", r.copyBusy());
                 seconds.put("index", r.indexSeconds());
                 seconds.put("analyze", r.analyzeSeconds());
                 seconds.put("swap", r.swapSeconds());

@@ -41,9 +41,14 @@ final class PostgisLoader {
     private static final long BATCH_COORDINATES = 250_000;
     private static final List<Feature> END = List.of();
 
-    record Result(long rows, long invalid, long empty, long bytesRead, double loadSeconds, double indexSeconds,
-            double analyzeSeconds, double swapSeconds, List<String> droppedForeignKeys) {
+    /** loadSeconds is the pipeline's wall time; read/encode/copy are the busy times of its stages, which overlap. */
+    record Result(long rows, long invalid, long empty, long bytesRead, double loadSeconds, double readBusy, double encodeBusy,
+            double copyBusy, double indexSeconds, double analyzeSeconds, double swapSeconds, List<String> droppedForeignKeys) {
     }
+
+    private final AtomicLong readNanos = new AtomicLong();
+    private final AtomicLong encodeNanos = new AtomicLong();
+    private final AtomicLong copyNanos = new AtomicLong();
 
     private final String schema;
     private final String table;
@@ -110,8 +115,8 @@ final class PostgisLoader {
             List<String> droppedFks = swap(c, stage, stageQ, targetQ);
             c.commit();
             long t4 = System.nanoTime();
-            return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(t1 - t0), sec(t2 - t1),
-                    sec(t3 - t2), sec(t4 - t3), droppedFks);
+            return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(t1 - t0), sec(readNanos.get()),
+                    sec(encodeNanos.get()), sec(copyNanos.get()), sec(t2 - t1), sec(t3 - t2), sec(t4 - t3), droppedFks);
         } catch (SQLException e) {
             throw Database.classify("loading " + schema + "." + table + " failed", e);
         }
@@ -205,7 +210,9 @@ final class PostgisLoader {
                     finished++;
                     continue;
                 }
+                long w = System.nanoTime();
                 copy.writeToCopy(chunk, 0, chunk.length);
+                copyNanos.addAndGet(System.nanoTime() - w);
             }
             if (failure.get() != null) {
                 throw failure.get();
@@ -246,7 +253,9 @@ final class PostgisLoader {
             List<Feature> batch = new ArrayList<>(BATCH_FEATURES);
             long coords = 0;
             Feature f;
+            long r0 = System.nanoTime();
             while ((f = source.next()) != null && failure.get() == null) {
+                readNanos.addAndGet(System.nanoTime() - r0);
                 batch.add(f);
                 coords += f.geometry() == null ? 0 : f.geometry().getNumPoints();
                 if (batch.size() >= BATCH_FEATURES || coords >= BATCH_COORDINATES) {
@@ -254,6 +263,7 @@ final class PostgisLoader {
                     batch = new ArrayList<>(BATCH_FEATURES);
                     coords = 0;
                 }
+                r0 = System.nanoTime();
             }
             if (!batch.isEmpty()) {
                 raw.put(batch);
@@ -284,6 +294,7 @@ final class PostgisLoader {
                 if (failure.get() != null) {
                     continue; // drain so the reader can finish
                 }
+                long e0 = System.nanoTime();
                 w.reset();
                 long fid = nextFid.getAndAdd(batch.size()) + 1;
                 for (Feature f : batch) {
@@ -301,7 +312,9 @@ final class PostgisLoader {
                     }
                     fid++;
                 }
-                out.put(w.toByteArray());
+                byte[] bytes = w.toByteArray();
+                encodeNanos.addAndGet(System.nanoTime() - e0);
+                out.put(bytes);
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
