@@ -1,0 +1,99 @@
+package dev.fanout.worker.energy;
+
+import dev.fanout.worker.ExitCode;
+import dev.fanout.worker.WorkerException;
+import dev.fanout.worker.energy.idf.IdfFile;
+import dev.fanout.worker.energy.idf.IdfObject;
+import dev.fanout.worker.io.SourceFetcher;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The init container of a variant's Job: fetch the model and the weather, apply the variant, make sure the run writes
+ * SQLite and the annual summary, choose design days or the weather-file run, check references, write in.idf / in.epw.
+ */
+@Command(name = "prepare", mixinStandardHelpOptions = true, description = "Write a variant's EnergyPlus input (in.idf, in.epw) to --out.")
+public class PrepareCommand implements Callable<Integer> {
+    public enum Mode { design_day, annual }
+
+    @Option(names = "--model", required = true, description = "the base model: http(s) URL or path (a mounted ConfigMap key or PVC file)")
+    String model;
+    @Option(names = "--weather", required = true, description = "the EPW weather file: http(s) URL or path")
+    String weather;
+    @Option(names = "--variant", description = "the variant as JSON: {\"constructions\": {...}, \"materials\": {...}}")
+    String variant;
+    @Option(names = "--mode", defaultValue = "design_day", description = "design_day (sizing periods only) or annual (weather-file run periods)")
+    Mode mode;
+    @Option(names = "--out", required = true, description = "directory for in.idf and in.epw (an emptyDir shared with the engine)")
+    Path out;
+    @Option(names = "--max-download-bytes", defaultValue = "1073741824", description = "size limit of downloads (default 1 GiB)")
+    long maxBytes;
+    @Option(names = "--result", defaultValue = "/dev/termination-log", description = "where the result JSON goes")
+    Path result;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory(out, "fetch-");
+        SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
+        String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
+        IdfFile idf = IdfFile.parse(text);
+        if (!idf.has("Version")) {
+            throw WorkerException.badInput(model + " is not an IDF model (no Version object)");
+        }
+        Variant.parse(variant).applyTo(idf);
+        ensureOutputs(idf);
+        setMode(idf, mode);
+        ModelChecks.check(idf);
+        Files.writeString(out.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
+        Files.copy(fetcher.fetch(weather), out.resolve("in.epw"), StandardCopyOption.REPLACE_EXISTING);
+        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("prepared", out.resolve("in.idf").toString());
+        r.put("mode", mode.name());
+        r.put("objects", idf.objects().size());
+        dev.fanout.worker.io.ResultFile.write(result, r);
+        return ExitCode.OK;
+    }
+
+    /** The collect step reads eplusout.sql's annual summary: make sure the run writes both. */
+    static void ensureOutputs(IdfFile idf) {
+        if (!idf.has("Output:SQLite")) {
+            idf.add(IdfObject.of("Output:SQLite", List.of("SimpleAndTabular")));
+        }
+        boolean summary = idf.ofClass("Output:Table:SummaryReports").stream().anyMatch(o -> {
+            for (int i = 1; i <= o.fieldCount(); i++) {
+                String f = o.field(i);
+                if (f.equalsIgnoreCase("AllSummary") || f.equalsIgnoreCase("AnnualBuildingUtilityPerformanceSummary")
+                        || f.toLowerCase(java.util.Locale.ROOT).startsWith("allsummary")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        if (!summary) {
+            idf.add(IdfObject.of("Output:Table:SummaryReports", List.of("AnnualBuildingUtilityPerformanceSummary")));
+        }
+    }
+
+    static void setMode(IdfFile idf, Mode mode) {
+        IdfObject sc = idf.ofClass("SimulationControl").stream().findFirst().orElse(null);
+        if (sc == null) {
+            sc = IdfObject.of("SimulationControl", List.of("No", "No", "No", "Yes", "Yes"));
+            idf.add(sc);
+        }
+        sc.field(4, mode == Mode.design_day ? "Yes" : "No");
+        sc.field(5, mode == Mode.annual ? "Yes" : "No");
+        if (mode == Mode.annual && !idf.has("RunPeriod")) {
+            throw WorkerException.badInput("an annual run needs a RunPeriod object, and the model has none");
+        }
+        if (mode == Mode.design_day && !idf.has("SizingPeriod:DesignDay") && !idf.has("SizingPeriod:WeatherFileDays")) {
+            throw WorkerException.badInput("a design-day run needs SizingPeriod:DesignDay objects, and the model has none");
+        }
+    }
+}

