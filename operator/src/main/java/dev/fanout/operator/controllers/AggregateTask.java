@@ -1,75 +1,14 @@
 package dev.fanout.operator.controllers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LinkResult;
-import dev.fanout.operator.tasks.TaskState;
+import dev.fanout.operator.tasks.StatusTask;
 
 /** The link (aggregate) step seen as a task of the engine; its result is the per-link counts. */
-final class AggregateTask implements TaskState {
-    final AggregateStatus s;
-
+final class AggregateTask extends StatusTask<AggregateStatus> {
     AggregateTask(AggregateStatus s) {
-        this.s = s;
-    }
-
-    @Override
-    public TaskPhase phase() {
-        return s.phase;
-    }
-
-    @Override
-    public void phase(TaskPhase p) {
-        s.phase = p;
-    }
-
-    @Override
-    public String job() {
-        return s.job;
-    }
-
-    @Override
-    public void job(String job) {
-        s.job = job;
-    }
-
-    @Override
-    public int attempts() {
-        return s.attempts == null ? 0 : s.attempts;
-    }
-
-    @Override
-    public void attempts(int n) {
-        s.attempts = n;
-    }
-
-    @Override
-    public String specHash() {
-        return s.specHash;
-    }
-
-    @Override
-    public void specHash(String h) {
-        s.specHash = h;
-    }
-
-    @Override
-    public String message() {
-        return s.message;
-    }
-
-    @Override
-    public void message(String m) {
-        s.message = m;
-    }
-
-    @Override
-    public void startTime(String t) {
-    }
-
-    @Override
-    public void completionTime(String t) {
+        super(s);
     }
 
     @Override

@@ -1,76 +1,13 @@
 package dev.fanout.operator.controllers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
-import dev.fanout.operator.tasks.TaskState;
+import dev.fanout.operator.tasks.StatusTask;
 
 /** A layer's status seen as a task of the engine; the worker's load result goes into the layer's fields. */
-final class LayerTask implements TaskState {
-    final LayerStatus s;
-
+final class LayerTask extends StatusTask<LayerStatus> {
     LayerTask(LayerStatus s) {
-        this.s = s;
-    }
-
-    @Override
-    public TaskPhase phase() {
-        return s.phase;
-    }
-
-    @Override
-    public void phase(TaskPhase p) {
-        s.phase = p;
-    }
-
-    @Override
-    public String job() {
-        return s.job;
-    }
-
-    @Override
-    public void job(String job) {
-        s.job = job;
-    }
-
-    @Override
-    public int attempts() {
-        return s.attempts == null ? 0 : s.attempts;
-    }
-
-    @Override
-    public void attempts(int n) {
-        s.attempts = n;
-    }
-
-    @Override
-    public String specHash() {
-        return s.specHash;
-    }
-
-    @Override
-    public void specHash(String h) {
-        s.specHash = h;
-    }
-
-    @Override
-    public String message() {
-        return s.message;
-    }
-
-    @Override
-    public void message(String m) {
-        s.message = m;
-    }
-
-    @Override
-    public void startTime(String t) {
-        s.startTime = t;
-    }
-
-    @Override
-    public void completionTime(String t) {
-        s.completionTime = t;
+        super(s);
     }
 
     @Override
