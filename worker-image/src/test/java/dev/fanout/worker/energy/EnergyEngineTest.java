@@ -20,8 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
  * shipped example models run and give different results; a variant with a broken material fails alone.
  */
 class EnergyEngineTest {
+    static final String SCHEMA = "energy_test";
     @TempDir
     Path dir;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void cleanSchema() throws Exception {
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
 
     static Path engine() {
         String e = System.getenv("FANOUT_ENERGYPLUS");
@@ -45,7 +53,8 @@ class EnergyEngineTest {
         assertThat(prep.exitCode()).as(prep.stderr()).isZero();
         Process p = new ProcessBuilder(engine().toString(), "-w", out.resolve("in.epw").toString(), "-d", out.resolve("output").toString(),
                 out.resolve("in.idf").toString()).redirectErrorStream(true).redirectOutput(out.resolve("engine.log").toFile()).start();
-        p.waitFor();
+        // As the Job's engine container does: keep the exit code for the collect step.
+        Files.writeString(out.resolve("output/exit-code"), Integer.toString(p.waitFor()));
         return ErrSummary.read(out.resolve("output/eplusout.err"));
     }
 
@@ -66,6 +75,11 @@ class EnergyEngineTest {
                 assertThat(err.completed()).isFalse();
                 assertThat(err.severe()).isPositive();
                 assertThat(String.join("\n", err.excerpt())).containsIgnoringCase("R13LAYER");
+                // collect fails this variant alone, as bad input, with the .err excerpt
+                Worker.Run collect = Worker.run(dir.resolve("c.json"), "energy", "collect", "--output", out.resolve("output").toString(),
+                        "--batch", "b1", "--variant", "broken", "--schema", SCHEMA);
+                assertThat(collect.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+                assertThat(collect.stderr()).contains("EnergyPlus did not complete").containsIgnoringCase("R13LAYER");
                 continue;
             }
             assertThat(err.completed()).as(v.getKey() + ": " + err.excerpt()).isTrue();
@@ -105,6 +119,27 @@ class EnergyEngineTest {
         assertThat(b.totalSiteEnergyGJ()).isGreaterThan(100);
         assertThat(b.siteEuiMJm2()).isPositive();
         assertThat(c.totalSiteEnergyGJ()).isNotEqualTo(b.totalSiteEnergyGJ());
+
+        // collect upserts a row per variant (twice is fine), aggregate ranks them against the baseline.
+        for (String[] v : new String[][] {{"base", "annual-base"}, {"ceiling", "annual-ceiling"}, {"ceiling", "annual-ceiling"}}) {
+            Worker.Run collect = Worker.run(dir.resolve("c.json"), "energy", "collect", "--output", dir.resolve(v[1]).resolve("output").toString(),
+                    "--batch", "five", "--variant", v[0], "--model", "5ZoneAirCooled", "--weather", "golden", "--schema", SCHEMA);
+            assertThat(collect.exitCode()).as(collect.stderr()).isZero();
+        }
+        Worker.Run agg = Worker.run(dir.resolve("a.json"), "energy", "aggregate", "--batch", "five", "--baseline", "base", "--schema", SCHEMA);
+        assertThat(agg.exitCode()).as(agg.stderr()).isZero();
+        assertThat(agg.result().get("rows").asLong()).isEqualTo(2);
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
+             var rs = st.executeQuery("SELECT variant, savings_percent, savings_kwh FROM " + SCHEMA + ".energy_results_ranked_five ORDER BY rank")) {
+            java.util.Map<String, Double> savings = new LinkedHashMap<>();
+            while (rs.next()) {
+                savings.put(rs.getString(1), rs.getDouble(2));
+            }
+            assertThat(savings).hasSize(2).containsEntry("base", 0.0);
+            double expected = Math.round(100 * (b.totalSiteEnergyGJ() - c.totalSiteEnergyGJ()) / b.totalSiteEnergyGJ() * 100) / 100.0;
+            assertThat(savings.get("ceiling")).isCloseTo(expected, org.assertj.core.api.Assertions.within(0.011));
+            assertThat(agg.result().get("best").asText()).isEqualTo(savings.keySet().iterator().next());
+        }
     }
 
     @Test

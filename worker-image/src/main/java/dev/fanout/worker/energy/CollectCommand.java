@@ -1,0 +1,131 @@
+package dev.fanout.worker.energy;
+
+import static dev.fanout.worker.pg.Identifiers.quote;
+
+import dev.fanout.worker.ExitCode;
+import dev.fanout.worker.WorkerException;
+import dev.fanout.worker.energy.results.EnergyResults;
+import dev.fanout.worker.energy.results.ErrSummary;
+import dev.fanout.worker.io.ResultFile;
+import dev.fanout.worker.pg.Database;
+import dev.fanout.worker.pg.Identifiers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * After the engine: did it complete (its exit code, "Completed Successfully" in eplusout.err)? Then read eplusout.sql
+ * and upsert the variant's row into the results table. A fatal EnergyPlus error fails the variant as bad input (no
+ * retry: the same input fails the same way) with an excerpt of the .err.
+ */
+@Command(name = "collect", mixinStandardHelpOptions = true, description = "Check a variant's run and upsert its results row.")
+public class CollectCommand implements Callable<Integer> {
+    @Option(names = "--output", required = true, description = "the engine's output directory (eplusout.err, eplusout.sql, exit-code)")
+    Path output;
+    @Option(names = "--batch", required = true, description = "the batch (the EnergySimulationBatch's name)")
+    String batch;
+    @Option(names = "--variant", required = true, description = "the variant id")
+    String variant;
+    @Option(names = "--model", defaultValue = "", description = "model name, stored with the row")
+    String model;
+    @Option(names = "--weather", defaultValue = "", description = "weather name, stored with the row")
+    String weather;
+    @Option(names = "--schema", defaultValue = "public")
+    String schema;
+    @Option(names = "--table", defaultValue = "energy_results", description = "the results table (created when missing)")
+    String table;
+    @Option(names = "--result", defaultValue = "/dev/termination-log")
+    Path result;
+
+    @Override
+    public Integer call() throws Exception {
+        Identifiers.validate("--schema", schema);
+        Identifiers.validate("--table", table);
+        Path err = output.resolve("eplusout.err");
+        if (!Files.isRegularFile(err)) {
+            throw WorkerException.badInput("the engine left no eplusout.err in " + output + ": it did not run (see the engine container's log)");
+        }
+        ErrSummary summary = ErrSummary.read(err);
+        Path exitFile = output.resolve("exit-code");
+        String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
+        if (!summary.completed() || (!exit.isEmpty() && !exit.equals("0"))) {
+            throw WorkerException.badInput("EnergyPlus did not complete (exit code " + (exit.isEmpty() ? "?" : exit) + ", "
+                    + summary.severe() + " severe errors): " + String.join(" | ", summary.excerpt()));
+        }
+        EnergyResults r = EnergyResults.read(output.resolve("eplusout.sql"));
+        try (Connection c = Database.connect()) {
+            upsert(c, r, summary);
+        } catch (SQLException e) {
+            throw Database.classify("writing the results row failed", e);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("task", variant);
+        out.put("siteEnergyGJ", r.totalSiteEnergyGJ());
+        out.put("siteEuiMJm2", r.siteEuiMJm2());
+        out.put("warnings", summary.warnings());
+        out.put("engineSeconds", summary.elapsedSeconds());
+        out.put("table", schema + "." + table);
+        ResultFile.write(result, out);
+        return ExitCode.OK;
+    }
+
+    static void createTable(Connection c, String schema, String table) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
+                throw e; // another variant created it at the same moment: fine
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(schema, table) + " (batch text NOT NULL, variant text NOT NULL, "
+                    + "model text, weather text, site_energy_gj double precision, source_energy_gj double precision, "
+                    + "site_eui_mj_m2 double precision, heating_gj double precision, cooling_gj double precision, "
+                    + "unmet_heating_hours double precision, unmet_cooling_hours double precision, warnings integer, "
+                    + "severe_errors integer, engine_seconds double precision, engine_version text, "
+                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (batch, variant))");
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    private void upsert(Connection c, EnergyResults r, ErrSummary s) throws SQLException {
+        createTable(c, schema, table);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Identifiers.qualified(schema, table) + " (batch, variant, model, "
+                + "weather, site_energy_gj, source_energy_gj, site_eui_mj_m2, heating_gj, cooling_gj, unmet_heating_hours, "
+                + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version) VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch, variant) DO UPDATE SET model = EXCLUDED.model, "
+                + "weather = EXCLUDED.weather, site_energy_gj = EXCLUDED.site_energy_gj, source_energy_gj = EXCLUDED.source_energy_gj, "
+                + "site_eui_mj_m2 = EXCLUDED.site_eui_mj_m2, heating_gj = EXCLUDED.heating_gj, cooling_gj = EXCLUDED.cooling_gj, "
+                + "unmet_heating_hours = EXCLUDED.unmet_heating_hours, unmet_cooling_hours = EXCLUDED.unmet_cooling_hours, "
+                + "warnings = EXCLUDED.warnings, severe_errors = EXCLUDED.severe_errors, engine_seconds = EXCLUDED.engine_seconds, "
+                + "engine_version = EXCLUDED.engine_version, updated_at = now()")) {
+            ps.setString(1, batch);
+            ps.setString(2, variant);
+            ps.setString(3, model);
+            ps.setString(4, weather);
+            ps.setDouble(5, r.totalSiteEnergyGJ());
+            ps.setDouble(6, r.totalSourceEnergyGJ());
+            ps.setObject(7, r.siteEuiMJm2());
+            ps.setDouble(8, r.heatingGJ());
+            ps.setDouble(9, r.coolingGJ());
+            ps.setObject(10, r.unmetHeatingHours());
+            ps.setObject(11, r.unmetCoolingHours());
+            ps.setInt(12, s.warnings());
+            ps.setInt(13, s.severe());
+            ps.setObject(14, s.elapsedSeconds());
+            ps.setString(15, r.engineVersion());
+            ps.executeUpdate();
+        }
+    }
+}
