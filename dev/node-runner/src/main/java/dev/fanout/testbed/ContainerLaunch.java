@@ -215,23 +215,41 @@ final class ContainerLaunch {
         return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
     }
 
-    /** Rewrites container paths (mount points, the termination message path) to their local stand-ins, longest first. */
+    /**
+     * Rewrites container paths (mount points, the termination message path) to their local stand-ins in one pass, longest
+     * first: a replacement is never rewritten again (a local path may itself start with a mount path such as /tmp).
+     */
     static final class PathRewriter {
-        private final List<Map.Entry<String, Path>> byLength;
+        private final Map<String, Path> byPath = new LinkedHashMap<>();
+        private final Pattern pattern;
 
         PathRewriter(Map<String, Path> mounts) {
-            byLength = new ArrayList<>(mounts.entrySet());
-            byLength.sort(Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed());
+            List<String> paths = new ArrayList<>();
+            mounts.forEach((k, v) -> {
+                String from = trimSlash(k);
+                byPath.put(from, v);
+                paths.add(from);
+            });
+            paths.sort(Comparator.comparingInt(String::length).reversed());
+            StringBuilder alt = new StringBuilder();
+            for (String p : paths) {
+                alt.append(alt.length() == 0 ? "" : "|").append(Pattern.quote(p));
+            }
+            // Only whole path components: "/data" must not touch "/database" or "/mnt/data".
+            pattern = paths.isEmpty() ? null : Pattern.compile("(?<![\\w./-])(" + alt + ")(?=/|$|[^\\w.-])");
         }
 
         String rewrite(String s) {
-            for (var e : byLength) {
-                String from = trimSlash(e.getKey());
-                // Only whole path components: "/data" must not touch "/database".
-                Pattern p = Pattern.compile("(?<![\\w./-])" + Pattern.quote(from) + "(?=/|$|[^\\w.-])");
-                s = p.matcher(s).replaceAll(Matcher.quoteReplacement(e.getValue().toString()));
+            if (pattern == null) {
+                return s;
             }
-            return s;
+            Matcher m = pattern.matcher(s);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, Matcher.quoteReplacement(byPath.get(m.group(1)).toString()));
+            }
+            m.appendTail(out);
+            return out.toString();
         }
 
         private static String trimSlash(String p) {

@@ -21,6 +21,15 @@ class ContainerLaunchTest {
     }
 
     @Test
+    void aReplacementIsNotRewrittenAgainWhenTheLocalDirIsUnderAMountPath() {
+        // The test bed's state can live under /tmp (HOME=/tmp/...), while pods mount an emptyDir at /tmp.
+        var r = new ContainerLaunch.PathRewriter(Map.of("/tmp", Path.of("/tmp/home/pod/volumes/tmp"),
+                "/dev/termination-log", Path.of("/tmp/home/pod/worker.termination-log")));
+        assertThat(r.rewrite("/dev/termination-log")).isEqualTo("/tmp/home/pod/worker.termination-log");
+        assertThat(r.rewrite("/tmp/work")).isEqualTo("/tmp/home/pod/volumes/tmp/work");
+    }
+
+    @Test
     void dollarParenthesisExpansionFollowsKubernetesRules() {
         Map<String, String> env = Map.of("A", "1", "B", "two");
         assertThat(ContainerLaunch.expand("$(A)-$(B)", env)).isEqualTo("1-two");
