@@ -169,9 +169,9 @@ class CapacityIT {
             assertThat(jobs.maxTotal).as("the window was used").isEqualTo(4);
 
             // Nodes grow to 3 CPUs each: 6 slots.
+            int before = jobs.maxTotal;
             jobs.bound = () -> 6;
             nodes(2, "3");
-            int before = jobs.maxTotal;
             await().atMost(Duration.ofMinutes(2)).until(() -> done(ns, "big") >= 36);
             assertThat(jobs.violations).isEmpty();
             assertThat(jobs.maxTotal).as("the window grew with allocatable").isGreaterThan(before).isLessThanOrEqualTo(6);
