@@ -1,7 +1,5 @@
 package dev.fanout.worker.energy;
 
-import static dev.fanout.worker.pg.Identifiers.quote;
-
 import dev.fanout.worker.ExitCode;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.results.EnergyResults;
@@ -78,13 +76,7 @@ public class CollectCommand implements Callable<Integer> {
     }
 
     static void createTable(Connection c, String schema, String table) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
-                throw e; // another variant created it at the same moment: fine
-            }
-        }
+        Database.createSchema(c, schema);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(schema, table) + " (batch text NOT NULL, variant text NOT NULL, "
                     + "model text, weather text, site_energy_gj double precision, source_energy_gj double precision, "

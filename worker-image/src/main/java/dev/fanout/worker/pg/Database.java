@@ -38,6 +38,20 @@ public final class Database {
     }
 
     /**
+     * CREATE SCHEMA IF NOT EXISTS that tolerates a race: tasks of one resource run in parallel, and when two create the
+     * schema at once one of them sees a unique violation, which is fine.
+     */
+    public static void createSchema(Connection c, String schema) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    /**
      * Connection trouble and serialization/deadlock failures may pass (exit 3); wrong credentials, missing databases and
      * privileges will not (exit 2); anything else is a crash.
      */

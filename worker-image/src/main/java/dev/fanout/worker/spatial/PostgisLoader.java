@@ -82,7 +82,7 @@ final class PostgisLoader {
         String targetQ = Identifiers.qualified(schema, table);
         String geomType = source.family().multiType + (source.hasZ() ? "Z" : "");
         try (Connection c = Database.connect()) {
-            createSchema(c);
+            Database.createSchema(c, schema);
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL maintenance_work_mem = '256MB'");
@@ -119,17 +119,6 @@ final class PostgisLoader {
                     sec(encodeNanos.get()), sec(copyNanos.get()), sec(t2 - t1), sec(t3 - t2), sec(t4 - t3), droppedFks);
         } catch (SQLException e) {
             throw Database.classify("loading " + schema + "." + table + " failed", e);
-        }
-    }
-
-    /** Layers of one load run in parallel: when two create the schema at once, one sees a unique violation, which is fine. */
-    private void createSchema(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
-                throw e;
-            }
         }
     }
 
