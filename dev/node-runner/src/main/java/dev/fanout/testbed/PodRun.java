@@ -174,7 +174,7 @@ final class PodRun implements Runnable {
         } catch (ContainerLaunch.ConfigError e) {
             // A kubelet would keep such a pod waiting; the test bed fails it so that tests end with a clear reason.
             into.put(c.getName(), terminated(c, 128, e.reason, e.getMessage(), LocalNode.now(), restarts));
-            publishRunning(false);
+            publishRunning();
             return 128;
         }
         String started = LocalNode.now();
@@ -198,7 +198,7 @@ final class PodRun implements Runnable {
         } catch (IOException e) {
             into.put(c.getName(), terminated(c, 128, "StartError", "failed to start " + launch.argv() + ": " + e.getMessage(),
                     started, restarts));
-            publishRunning(false);
+            publishRunning();
             return 128;
         }
         processes.put(c.getName(), p);
@@ -207,7 +207,7 @@ final class PodRun implements Runnable {
                 .withImageID("fanout-testbed://" + c.getImage()).withContainerID("local://" + p.pid()).withReady(true)
                 .withStarted(true).withRestartCount(restarts)
                 .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(started).endRunning().build()).build());
-        publishRunning(true);
+        publishRunning();
         if (stopReason != null) {
             terminate(p); // stopped while starting
         }
@@ -224,7 +224,7 @@ final class PodRun implements Runnable {
         String reason = exit == 0 ? "Completed" : "Error";
         into.put(c.getName(), terminated(c, exit, reason, message, started, restarts));
         LOG.info("container {} of {} exited {}", c.getName(), key(), exit);
-        publishRunning(true);
+        publishRunning();
         return exit;
     }
 
@@ -338,7 +338,7 @@ final class PodRun implements Runnable {
                 .withState(state).build();
     }
 
-    private void publishRunning(boolean unused) {
+    private void publishRunning() {
         boolean mainStarted = statuses.values().stream().anyMatch(s -> s.getState().getWaiting() == null);
         publish(mainStarted ? "Running" : "Pending", null, null);
     }

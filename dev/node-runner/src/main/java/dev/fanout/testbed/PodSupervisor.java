@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -102,9 +101,5 @@ final class PodSupervisor implements ResourceEventHandler<Pod> {
         PodStatusWriter.sleep(Math.min(grace == null ? 30 : grace, 30) * 1000 + 2000);
         runs.remove(pod.getMetadata().getUid());
         writer.forceDelete(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-    }
-
-    Path workDir() {
-        return config.workDir();
     }
 }

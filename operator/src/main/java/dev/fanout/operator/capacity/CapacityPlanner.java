@@ -10,7 +10,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,11 +174,5 @@ public class CapacityPlanner {
         LOG.debugf("window %s: slots=%d used=%d quota=%d share=%d window=%d active=%d admit=%d", d.owner(), slots, used, quotaFree,
                 share, window, d.active(), admit);
         return new Window(window, admit);
-    }
-
-    /** For tests and status: free slots for a shape, nothing reserved. */
-    public int freeSlots(TaskShape shape) {
-        start();
-        return ClusterCapacity.freeSlots(shape, nodes.getStore().list(), new ArrayList<>(pods.getStore().list()));
     }
 }

@@ -42,9 +42,7 @@ class SpatialLoadEndToEndIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
-        SharedData.copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("admin1"));
-        SharedData.copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz"));
+        SharedData.copyNaturalEarthLayers(dir);
         http = new FileServer(dir);
         client = TestBed.client();
         ns = TestBed.namespace(client, "e2e");

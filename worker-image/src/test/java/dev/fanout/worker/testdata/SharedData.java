@@ -32,6 +32,13 @@ public final class SharedData {
         return dir.resolve(layer + ".shp");
     }
 
+    /** The three Natural Earth layers, copied into {@code dir}/admin0, /admin1 and /tz (the layout the http tests serve). */
+    public static void copyNaturalEarthLayers(Path dir) throws IOException {
+        copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
+        copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("admin1"));
+        copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz"));
+    }
+
     /** Copies every file of {@code dir} named {@code base}.* into {@code target}; returns the .shp. */
     public static Path copyNaturalEarthLike(Path dir, String base, Path target) throws IOException {
         Files.createDirectories(target);

@@ -3,7 +3,6 @@ package dev.fanout.worker.energy.idf;
 import dev.fanout.worker.WorkerException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -135,9 +134,5 @@ public final class IdfFile {
 
     public boolean has(String className) {
         return objects.stream().anyMatch(o -> o.className().equalsIgnoreCase(className));
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

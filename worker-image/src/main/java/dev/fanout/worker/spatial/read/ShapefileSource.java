@@ -34,7 +34,6 @@ public final class ShapefileSource implements FeatureSource {
     private final long dbfRecords;
     private long read;
     private final long dbfBytesPerRecord;
-    private final Charset charset;
 
     public ShapefileSource(Path shpFile, Charset encodingOverride) throws IOException {
         this.name = shpFile.getFileName().toString();
@@ -45,7 +44,7 @@ public final class ShapefileSource implements FeatureSource {
         this.shp = new ShpGeometryReader(shpFile, sibling(shpFile, "shx"));
         Path prj = sibling(shpFile, "prj");
         this.crs = prj == null ? null : SourceCrs.wkt(Files.readString(prj, StandardCharsets.ISO_8859_1).strip());
-        this.charset = encodingOverride != null ? encodingOverride : dbfCharset(shpFile, dbfFile);
+        Charset charset = encodingOverride != null ? encodingOverride : dbfCharset(shpFile, dbfFile);
         this.dbfStream = new BufferedInputStream(Files.newInputStream(dbfFile), 1 << 16);
         try {
             this.dbf = new DBFReader(dbfStream, charset, false);
