@@ -35,10 +35,38 @@ public class AggregateCommand implements Callable<Integer> {
     String table;
     @Option(names = "--result", defaultValue = "/dev/termination-log")
     Path result;
+    @Option(names = "--csv", description = "also write the ranked rows as CSV to this file (e.g. on the outputs PVC)")
+    Path csv;
 
     static String viewName(String table, String batch) {
         String v = table + "_ranked_" + batch.replaceAll("[^A-Za-z0-9_]", "_");
         return v.length() > 63 ? v.substring(0, 63) : v;
+    }
+
+    /** The ranked view as CSV (RFC 4180 quoting), written to a temporary name and moved, so readers never see half a file. */
+    private void writeCsv(Connection c, String view) throws SQLException, java.io.IOException {
+        java.nio.file.Files.createDirectories(csv.toAbsolutePath().getParent());
+        Path tmp = csv.resolveSibling("." + csv.getFileName() + ".part");
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + view + " ORDER BY rank, variant");
+                var w = java.nio.file.Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
+            int n = rs.getMetaData().getColumnCount();
+            for (int i = 1; i <= n; i++) {
+                w.write((i > 1 ? "," : "") + csvField(rs.getMetaData().getColumnLabel(i)));
+            }
+            w.write("\r\n");
+            while (rs.next()) {
+                for (int i = 1; i <= n; i++) {
+                    String v = rs.getString(i);
+                    w.write((i > 1 ? "," : "") + (v == null ? "" : csvField(v)));
+                }
+                w.write("\r\n");
+            }
+        }
+        java.nio.file.Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String csvField(String v) {
+        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
     @Override
@@ -51,11 +79,12 @@ public class AggregateCommand implements Callable<Integer> {
             CollectCommand.createTable(c, schema, table);
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
-                st.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
-                        + "r.variant, r.model, r.weather, r.site_eui_mj_m2, r.site_energy_gj, "
+                st.execute("DROP VIEW IF EXISTS " + view); // in the transaction: readers see the old view or the new one
+                st.execute("CREATE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
+                        + "r.variant, r.model, r.weather, r.site_eui_mj_m2, r.site_energy_gj, r.basis, "
                         + "round((100 * (b.site_energy_gj - r.site_energy_gj) / NULLIF(b.site_energy_gj, 0))::numeric, 2) AS savings_percent, "
                         + "round(((b.site_energy_gj - r.site_energy_gj) * " + KWH_PER_GJ + ")::numeric, 1) AS savings_kwh "
-                        + "FROM " + t + " r LEFT JOIN " + t + " b ON b.batch = r.batch AND b.variant = "
+                        + "FROM " + t + " r LEFT JOIN " + t + " b ON b.batch = r.batch AND b.model = r.model AND b.weather = r.weather AND b.variant = "
                         + Identifiers.literal(baseline == null ? "" : baseline) + " WHERE r.batch = " + Identifiers.literal(batch));
             }
             c.commit();
@@ -91,7 +120,13 @@ public class AggregateCommand implements Callable<Integer> {
                     }
                 }
             }
+            if (csv != null) {
+                out.put("csv", csv.toString());
+                writeCsv(c, view);
+            }
             ResultFile.write(result, out);
+        } catch (java.io.IOException e) {
+            throw WorkerException.badInput("cannot write --csv " + csv + ": " + e.getMessage(), e);
         } catch (SQLException e) {
             throw Database.classify("aggregating batch " + batch + " failed", e);
         }

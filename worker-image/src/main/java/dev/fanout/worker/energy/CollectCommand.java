@@ -42,6 +42,8 @@ public class CollectCommand implements Callable<Integer> {
     String table;
     @Option(names = "--result", defaultValue = "/dev/termination-log")
     Path result;
+    @Option(names = "--keep-outputs", description = "copy the engine's output files into this directory (e.g. on an outputs PVC)")
+    Path keep;
 
     @Override
     public Integer call() throws Exception {
@@ -59,6 +61,9 @@ public class CollectCommand implements Callable<Integer> {
                     + summary.severe() + " severe errors): " + String.join(" | ", summary.excerpt()));
         }
         EnergyResults r = EnergyResults.read(output.resolve("eplusout.sql"));
+        if (keep != null) {
+            keepOutputs();
+        }
         try (Connection c = Database.connect()) {
             upsert(c, r, summary);
         } catch (SQLException e) {
@@ -66,6 +71,7 @@ public class CollectCommand implements Callable<Integer> {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", variant);
+        out.put("basis", r.basis());
         out.put("siteEnergyGJ", r.totalSiteEnergyGJ());
         out.put("siteEuiMJm2", r.siteEuiMJm2());
         out.put("warnings", summary.warnings());
@@ -75,6 +81,19 @@ public class CollectCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** Copies the output files (not directories) into --keep-outputs, through a temporary name so no half file stays. */
+    private void keepOutputs() throws java.io.IOException {
+        Files.createDirectories(keep);
+        try (var files = Files.list(output)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path tmp = keep.resolve("." + f.getFileName() + ".part");
+                Files.copy(f, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+
     static void createTable(Connection c, String schema, String table) throws SQLException {
         Database.createSchema(c, schema);
         try (Statement st = c.createStatement()) {
@@ -82,8 +101,8 @@ public class CollectCommand implements Callable<Integer> {
                     + "model text, weather text, site_energy_gj double precision, source_energy_gj double precision, "
                     + "site_eui_mj_m2 double precision, heating_gj double precision, cooling_gj double precision, "
                     + "unmet_heating_hours double precision, unmet_cooling_hours double precision, warnings integer, "
-                    + "severe_errors integer, engine_seconds double precision, engine_version text, "
-                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (batch, variant))");
+                    + "severe_errors integer, engine_seconds double precision, engine_version text, basis text, "
+                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (batch, model, weather, variant))");
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
                 throw e;
@@ -95,13 +114,13 @@ public class CollectCommand implements Callable<Integer> {
         createTable(c, schema, table);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Identifiers.qualified(schema, table) + " (batch, variant, model, "
                 + "weather, site_energy_gj, source_energy_gj, site_eui_mj_m2, heating_gj, cooling_gj, unmet_heating_hours, "
-                + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version) VALUES "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch, variant) DO UPDATE SET model = EXCLUDED.model, "
-                + "weather = EXCLUDED.weather, site_energy_gj = EXCLUDED.site_energy_gj, source_energy_gj = EXCLUDED.source_energy_gj, "
+                + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version, basis) VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch, model, weather, variant) DO UPDATE SET "
+                + "site_energy_gj = EXCLUDED.site_energy_gj, source_energy_gj = EXCLUDED.source_energy_gj, "
                 + "site_eui_mj_m2 = EXCLUDED.site_eui_mj_m2, heating_gj = EXCLUDED.heating_gj, cooling_gj = EXCLUDED.cooling_gj, "
                 + "unmet_heating_hours = EXCLUDED.unmet_heating_hours, unmet_cooling_hours = EXCLUDED.unmet_cooling_hours, "
                 + "warnings = EXCLUDED.warnings, severe_errors = EXCLUDED.severe_errors, engine_seconds = EXCLUDED.engine_seconds, "
-                + "engine_version = EXCLUDED.engine_version, updated_at = now()")) {
+                + "engine_version = EXCLUDED.engine_version, basis = EXCLUDED.basis, updated_at = now()")) {
             ps.setString(1, batch);
             ps.setString(2, variant);
             ps.setString(3, model);
@@ -117,6 +136,7 @@ public class CollectCommand implements Callable<Integer> {
             ps.setInt(13, s.severe());
             ps.setObject(14, s.elapsedSeconds());
             ps.setString(15, r.engineVersion());
+            ps.setString(16, r.basis());
             ps.executeUpdate();
         }
     }

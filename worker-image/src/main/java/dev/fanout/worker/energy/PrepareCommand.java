@@ -95,5 +95,19 @@ public class PrepareCommand implements Callable<Integer> {
         if (mode == Mode.design_day && !idf.has("SizingPeriod:DesignDay") && !idf.has("SizingPeriod:WeatherFileDays")) {
             throw WorkerException.badInput("a design-day run needs SizingPeriod:DesignDay objects, and the model has none");
         }
+        if (mode == Mode.design_day) {
+            // The annual summary is empty for design days: the facility meters per environment are what `collect` ranks by.
+            for (String fuel : DESIGN_DAY_FUELS) {
+                String meter = fuel + ":Facility";
+                boolean present = idf.ofClass("Output:Meter").stream().anyMatch(o -> o.field(1).equalsIgnoreCase(meter)
+                        && o.fieldCount() >= 2 && o.field(2).replace(" ", "").equalsIgnoreCase("RunPeriod"));
+                if (!present) {
+                    idf.add(IdfObject.of("Output:Meter", List.of(meter, "RunPeriod")));
+                }
+            }
+        }
     }
+
+    /** Fuels whose facility meters a design-day run reports (a meter for a fuel the model does not use reports nothing). */
+    static final List<String> DESIGN_DAY_FUELS = List.of("Electricity", "NaturalGas", "DistrictHeatingWater", "DistrictCooling");
 }

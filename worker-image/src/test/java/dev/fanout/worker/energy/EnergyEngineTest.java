@@ -107,6 +107,13 @@ class EnergyEngineTest {
             ErrSummary err = run(model, weather, v.getValue(), "design_day", dir.resolve("dd-" + v.getKey()));
             assertThat(err.completed()).as(v.getKey() + ": " + err.excerpt()).isTrue();
         }
+        // Design days have no annual summary: the facility meters over the design days are the figure, and a variant moves it.
+        EnergyResults ddBase = EnergyResults.read(dir.resolve("dd-baseline/output/eplusout.sql"));
+        EnergyResults ddCeiling = EnergyResults.read(dir.resolve("dd-insulated-ceiling/output/eplusout.sql"));
+        assertThat(ddBase.basis()).isEqualTo(EnergyResults.DESIGN_DAYS);
+        assertThat(ddBase.totalSiteEnergyGJ()).isPositive();
+        assertThat(ddBase.siteEuiMJm2()).isPositive();
+        assertThat(ddCeiling.totalSiteEnergyGJ()).isNotEqualTo(ddBase.totalSiteEnergyGJ());
         IdfFile roof = IdfFile.parse(Files.readString(dir.resolve("dd-light-roof/in.idf")));
         assertThat(roof.find("Construction", "ROOF-1").orElseThrow().fieldCount()).isEqualTo(3);
         // One annual run of the baseline and of a changed ceiling: real annual energy, and the variant shows in it.
@@ -119,6 +126,7 @@ class EnergyEngineTest {
         assertThat(b.totalSiteEnergyGJ()).isGreaterThan(100);
         assertThat(b.siteEuiMJm2()).isPositive();
         assertThat(c.totalSiteEnergyGJ()).isNotEqualTo(b.totalSiteEnergyGJ());
+        assertThat(b.basis()).isEqualTo(EnergyResults.ANNUAL);
 
         // collect upserts a row per variant (twice is fine), aggregate ranks them against the baseline.
         for (String[] v : new String[][] {{"base", "annual-base"}, {"ceiling", "annual-ceiling"}, {"ceiling", "annual-ceiling"}}) {
@@ -126,9 +134,15 @@ class EnergyEngineTest {
                     "--batch", "five", "--variant", v[0], "--model", "5ZoneAirCooled", "--weather", "golden", "--schema", SCHEMA);
             assertThat(collect.exitCode()).as(collect.stderr()).isZero();
         }
-        Worker.Run agg = Worker.run(dir.resolve("a.json"), "energy", "aggregate", "--batch", "five", "--baseline", "base", "--schema", SCHEMA);
+        Path csv = dir.resolve("outputs/five/ranked.csv");
+        Worker.Run agg = Worker.run(dir.resolve("a.json"), "energy", "aggregate", "--batch", "five", "--baseline", "base", "--schema", SCHEMA,
+                "--csv", csv.toString());
         assertThat(agg.exitCode()).as(agg.stderr()).isZero();
         assertThat(agg.result().get("rows").asLong()).isEqualTo(2);
+        java.util.List<String> lines = Files.readAllLines(csv);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("rank,variant,model,weather,site_eui_mj_m2,site_energy_gj,basis,savings_percent,savings_kwh");
+        assertThat(lines.get(1)).startsWith("1,").contains(",annual,");
         try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
              var rs = st.executeQuery("SELECT variant, savings_percent, savings_kwh FROM " + SCHEMA + ".energy_results_ranked_five ORDER BY rank")) {
             java.util.Map<String, Double> savings = new LinkedHashMap<>();
