@@ -153,7 +153,9 @@ up() {
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --v=1
 
   local java; java="$(newest_jdk)/bin/java"
-  FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m \
+  # The image map runs nrel/energyplus:* as the real engine from PyPI (installed once, cached).
+  eval "$("$FANOUT_ROOT/dev/lib/energyplus.sh")"
+  FANOUT_ENERGYPLUS="$FANOUT_ENERGYPLUS" FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m \
     -jar "$runner_jar" --node-name="$NODE_NAME" --images="$FANOUT_ROOT/dev/node-runner/images.conf" \
     --work-dir="$STATE/node" ${FANOUT_NODE_CPU:+--cpu=$FANOUT_NODE_CPU} ${FANOUT_NODE_MEMORY:+--memory=$FANOUT_NODE_MEMORY}
 

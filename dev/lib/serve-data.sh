@@ -12,7 +12,7 @@ case "${1:-}" in
   up)
     [ -d "$SHARED/naturalearth" ] || die "shared data not found at $SHARED (the clone needs ../shared beside it)"
     mkdir -p "$DIR"
-    cp -r "$SHARED/naturalearth" "$DIR/" # a copy: the shared files are never served or changed in place
+    cp -r "$SHARED/naturalearth" "$SHARED/energyplus" "$DIR/" # a copy: the shared files are never served or changed in place
     if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then exit 0; fi
     port_free "$PORT" || die "port $PORT is taken; set FANOUT_DATA_PORT"
     setsid python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$DIR" >"$FANOUT_STATE/data.log" 2>&1 < /dev/null &

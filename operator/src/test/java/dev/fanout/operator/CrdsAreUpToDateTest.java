@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrdsAreUpToDateTest {
     @SuppressWarnings("unchecked")
-    static final Class<? extends io.fabric8.kubernetes.api.model.HasMetadata>[] RESOURCES = new Class[] {SpatialLoad.class};
+    static final Class<? extends io.fabric8.kubernetes.api.model.HasMetadata>[] RESOURCES = new Class[] {SpatialLoad.class, dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class};
 
     @Test
     void crdsDirectoryMatchesTheJavaClasses(@TempDir Path tmp) throws Exception {

@@ -86,6 +86,10 @@ final class ContainerLaunch {
             }
         }
         env.putIfAbsent("HOSTNAME", pod.getMetadata().getName());
+        // A mapped image's program is on the container's PATH, as in the image itself: a container whose command is a
+        // shell script (e.g. `sh -c 'energyplus ...'`) finds it.
+        images.entrypoint(c.getImage()).filter(e -> !e.isEmpty() && e.get(0).startsWith("/")).ifPresent(e -> env.putIfAbsent("PATH",
+                Path.of(e.get(0)).getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
 
         List<String> argv = new ArrayList<>();
         List<String> command = c.getCommand() == null ? List.of() : c.getCommand();

@@ -22,9 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
@@ -56,21 +54,12 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
     @ConfigProperty(name = "fanout.worker.image")
     String defaultImage;
 
-    private SimpleInboundEventSource<SpatialLoad> capacityWake;
-
     @Override
     public List<EventSource<?, SpatialLoad>> prepareEventSources(EventSourceContext<SpatialLoad> context) {
         var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, SpatialLoad.class)
                 .withLabelSelector(TaskJobs.LABEL_KIND + " in (" + SpatialLoadPlan.KIND + "," + SpatialLoadPlan.LINK_KIND + ")")
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SpatialLoad.class)).build(), context);
-        capacityWake = new SimpleInboundEventSource<>("capacity");
-        planner.onWake(owner -> {
-            String[] p = owner.split("/", 3); // namespace/kind/name
-            if (p.length == 3 && p[1].equals(SpatialLoadPlan.KIND)) {
-                capacityWake.propagateEvent(new ResourceID(p[2], p[0]));
-            }
-        });
-        return List.of(jobs, capacityWake);
+        return List.of(jobs, ReconcileSupport.capacityWake(planner, SpatialLoadPlan.KIND));
     }
 
     @Override
@@ -84,14 +73,13 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
         if (!problems.isEmpty()) {
             TaskEngine.Pass none = new TaskEngine.Pass(spec.layers.size(), 0, 0, 0, spec.layers.size(), 0, false, List.of());
             FanoutStatusAggregator.apply(status, generation, none, null, "invalid spec: " + String.join("; ", problems), null, false);
-            return writeStatus(sl, statusBefore, null);
+            return ReconcileSupport.writeStatus(client, sl, statusBefore, null);
         }
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : defaultImage;
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
         TaskEngine.Events events = (reason, message, warning) -> EventRecorder.emit(client, sl, reason, message, warning);
-        Function<Job, List<Pod>> podsOf = job -> client.pods().inNamespace(job.getMetadata().getNamespace())
-                .withLabel("job-name", job.getMetadata().getName()).list().getItems();
+        Function<Job, List<Pod>> podsOf = ReconcileSupport.podsOf(client);
 
         // The layers.
         List<TaskEngine.Planned> plan = SpatialLoadPlan.tasks(sl, image);
@@ -101,7 +89,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
             LayerStatus l = new LayerStatus();
             l.name = id;
             return new LayerTask(l);
-        }, ofKind(jobs, SpatialLoadPlan.KIND), podsOf, true, events);
+        }, ReconcileSupport.ofKind(jobs, SpatialLoadPlan.KIND), podsOf, true, events);
         status.layers = new ArrayList<>();
         for (LayerSpec l : spec.layers) {
             status.layers.add(((LayerTask) states.get(l.name)).s);
@@ -119,7 +107,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
             Map<String, TaskState> aggStates = new LinkedHashMap<>();
             aggStates.put(link.id(), new AggregateTask(agg));
             TaskEngine.Pass aggPass = engine.run(sl, spec, spec.database.secretRef, SpatialLoadPlan.LINK_KIND, image, List.of(link),
-                    aggStates, id -> new AggregateTask(agg), ofKind(jobs, SpatialLoadPlan.LINK_KIND), podsOf, false, events);
+                    aggStates, id -> new AggregateTask(agg), ReconcileSupport.ofKind(jobs, SpatialLoadPlan.LINK_KIND), podsOf, false, events);
             cleanup |= aggPass.cleanupPending();
             aggregatePhase = agg.phase == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase == TaskPhase.Failed ? Phase.Failed : Phase.Running;
         } else if (status.aggregate != null && status.aggregate.phase != TaskPhase.Running) {
@@ -143,32 +131,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
         Duration next = cleanup ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
                 : status.phase != Phase.Succeeded && status.phase != Phase.Failed ? WHILE_RUNNING // a safety net: events drive progress
                 : null;
-        return writeStatus(sl, statusBefore, next);
-    }
-
-    /**
-     * Writes the status with optimistic locking (PUT with the resourceVersion read): a reconcile that worked from a stale
-     * copy fails with 409 and runs again on the fresh one, so no recorded outcome is ever overwritten. Unchanged status
-     * is not written.
-     */
-    private UpdateControl<SpatialLoad> writeStatus(SpatialLoad sl, String before, Duration next) {
-        UpdateControl<SpatialLoad> control = UpdateControl.noUpdate();
-        if (!io.fabric8.kubernetes.client.utils.Serialization.asJson(sl.getStatus()).equals(before)) {
-            try {
-                client.resource(sl).updateStatus();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() == 409) {
-                    return control.rescheduleAfter(Duration.ofMillis(200));
-                }
-                throw e;
-            }
-        }
-        return next == null ? control : control.rescheduleAfter(next);
-    }
-
-    private static List<Job> ofKind(List<Job> jobs, String kind) {
-        return jobs.stream().filter(j -> j.getMetadata().getLabels() != null
-                && kind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND))).toList();
+        return ReconcileSupport.writeStatus(client, sl, statusBefore, next);
     }
 
     private static Double meanSeconds(SpatialLoadStatus st) {

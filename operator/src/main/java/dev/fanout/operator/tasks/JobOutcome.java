@@ -52,12 +52,28 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
         return new JobOutcome(State.Failed, code, why, null);
     }
 
+    /** The newest pod's failed init container (the later ones never ran), else its terminated main container. */
     private static ContainerStateTerminated lastTerminated(List<Pod> pods) {
-        return pods.stream().sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp()).reversed())
-                .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? java.util.stream.Stream.empty()
-                        : p.getStatus().getContainerStatuses().stream())
-                .map(ContainerStatus::getState).filter(s -> s != null && s.getTerminated() != null).map(s -> s.getTerminated())
-                .findFirst().orElse(null);
+        for (Pod p : pods.stream().sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp()).reversed()).toList()) {
+            if (p.getStatus() == null) {
+                continue;
+            }
+            ContainerStateTerminated init = terminated(p.getStatus().getInitContainerStatuses()).stream()
+                    .filter(t -> t.getExitCode() != null && t.getExitCode() != 0).findFirst().orElse(null);
+            if (init != null) {
+                return init;
+            }
+            ContainerStateTerminated main = terminated(p.getStatus().getContainerStatuses()).stream().findFirst().orElse(null);
+            if (main != null) {
+                return main;
+            }
+        }
+        return null;
+    }
+
+    private static List<ContainerStateTerminated> terminated(List<ContainerStatus> statuses) {
+        return statuses == null ? List.of() : statuses.stream().map(ContainerStatus::getState)
+                .filter(s -> s != null && s.getTerminated() != null).map(s -> s.getTerminated()).toList();
     }
 
     /** The worker prints one line naming the cause; with a stack trace after it (a crash), that first line is the one. */

@@ -31,8 +31,11 @@ import org.jboss.logging.Logger;
 public final class TaskEngine {
     private static final Logger LOG = Logger.getLogger(TaskEngine.class);
 
-    /** One planned task: its id, the fingerprint of its spec, and the worker arguments. */
-    public record Planned(String id, String specHash, List<String> args) {
+    /** One planned task: its id, the fingerprint of its spec, the worker arguments and what else its pod has. */
+    public record Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout) {
+        public Planned(String id, String specHash, List<String> args) {
+            this(id, specHash, args, TaskJobs.Layout.WORKER_ONLY);
+        }
     }
 
     /** Notable moments, for Kubernetes Events. */
@@ -105,7 +108,7 @@ public final class TaskEngine {
                 s.startTime(latest.getMetadata().getCreationTimestamp());
             }
             if (latest != null && s.phase() == TaskPhase.Running && latest.getMetadata().getName().equals(s.job())) {
-                record(t, s, JobOutcome.of(latest, podsOf.apply(latest)), maxAttempts, events);
+                record(t, s, JobOutcome.of(latest, finished(latest) ? podsOf.apply(latest) : List.of()), maxAttempts, events);
                 if (s.phase() != TaskPhase.Running) {
                     recordedNow.add(latest.getMetadata().getName());
                 }
@@ -205,7 +208,7 @@ public final class TaskEngine {
     private void start(HasMetadata owner, FanoutSpec spec, SecretKeys db, String kind, String image, Planned t, TaskState s,
             Events events) {
         int attempt = s.attempts() + 1;
-        Job job = TaskJobs.build(owner, spec, db, new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), kind), image);
+        Job job = TaskJobs.build(owner, spec, db, new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), kind, t.layout()), image);
         try {
             client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
         } catch (KubernetesClientException e) {
@@ -234,9 +237,12 @@ public final class TaskEngine {
         }
     }
 
-    /** The Job's outcome is in the recorded state: an older attempt, or the current one no longer Running. */
+    /**
+     * The Job's outcome is in the recorded state: an older attempt, or the last one and the task no longer Running (by
+     * attempt number: compact states do not keep the Job's name).
+     */
     private static boolean recordedIn(Job j, TaskState s) {
-        return attemptOf(j) < s.attempts() || (j.getMetadata().getName().equals(s.job()) && s.phase() != TaskPhase.Running);
+        return attemptOf(j) < s.attempts() || (attemptOf(j) == s.attempts() && s.phase() != TaskPhase.Running);
     }
 
     static boolean finished(Job j) {

@@ -2,6 +2,8 @@ package dev.fanout.operator.tasks;
 
 import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -9,11 +11,16 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +70,19 @@ public final class TaskJobs {
         return base.replaceAll("-+$", "") + suffix;
     }
 
-    public record Task(String id, String specHash, int attempt, List<String> args, String kind) {
+    public record Task(String id, String specHash, int attempt, List<String> args, String kind, Layout layout) {
+    }
+
+    /** A container that runs before the worker (an init container): the same restricted settings, resources and /tmp. */
+    public record Step(String name, String image, List<String> command, List<String> args, List<VolumeMount> mounts) {
+    }
+
+    /**
+     * What a task's pod has besides the worker container with its args: init containers run in order before it, volumes
+     * (all containers share the /tmp emptyDir), and mounts of the worker container.
+     */
+    public record Layout(List<Step> init, List<VolumeMount> mounts, List<Volume> volumes) {
+        public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of());
     }
 
     public static Job build(HasMetadata owner, FanoutSpec spec, SecretKeys db, Task task, String image) {
@@ -76,6 +95,15 @@ public final class TaskJobs {
         labels.put(LABEL_SPEC, task.specHash());
         labels.put("app.kubernetes.io/managed-by", "fanout-operator");
         String pullPolicy = spec.worker == null ? null : spec.worker.imagePullPolicy;
+        ResourceRequirements resources = resources(spec);
+        List<Container> init = new ArrayList<>();
+        for (Step step : task.layout().init()) {
+            // Init containers run one at a time, so the pod's request is still `resources`.
+            init.add(container(step.name(), step.image(), pullPolicy, step.command(), step.args(), List.of(), resources, step.mounts()));
+        }
+        List<Volume> volumes = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        volumes.addAll(task.layout().volumes());
         return new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(owner.getMetadata().getNamespace()).withLabels(labels)
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
@@ -99,20 +127,30 @@ public final class TaskJobs {
                 .withTolerations(spec.tolerations)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L).withFsGroup(10001L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                .addNewContainer()
-                .withName("worker").withImage(image).withImagePullPolicy(pullPolicy)
-                .withArgs(task.args())
-                .withEnv(dbEnv(db))
-                .withResources(resources(spec))
-                .withTerminationMessagePath(RESULT_FILE).withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
-                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-                .endContainer()
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .withInitContainers(init)
+                .withContainers(container("worker", image, pullPolicy, null, task.args(), dbEnv(db), resources, task.layout().mounts()))
+                .withVolumes(volumes)
                 .endSpec()
                 .endTemplate()
                 .endSpec()
+                .build();
+    }
+
+    /** A container as the restricted Pod Security Standard wants it, with /tmp on the pod's emptyDir. */
+    private static Container container(String name, String image, String pullPolicy, List<String> command, List<String> args,
+            List<EnvVar> env, ResourceRequirements resources, List<VolumeMount> mounts) {
+        List<VolumeMount> all = new ArrayList<>();
+        all.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        all.addAll(mounts);
+        return new ContainerBuilder()
+                .withName(name).withImage(image).withImagePullPolicy(pullPolicy)
+                .withCommand(command).withArgs(args)
+                .withEnv(env)
+                .withResources(resources)
+                .withTerminationMessagePath(RESULT_FILE).withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .withVolumeMounts(all)
                 .build();
     }
 

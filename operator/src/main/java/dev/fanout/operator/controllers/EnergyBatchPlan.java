@@ -1,0 +1,216 @@
+package dev.fanout.operator.controllers;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
+import dev.fanout.operator.tasks.TaskEngine;
+import dev.fanout.operator.tasks.TaskJobs;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An EnergySimulationBatch's plan: the variants (construction sets, then parameter samples), one run per model x weather x
+ * variant with the id {@code <model>.<weather>.<variant>}, and each run's pod: init container `energy prepare` (model,
+ * weather, variant -> in.idf/in.epw on the shared emptyDir), init container `energyplus` (the engine image unchanged; its
+ * exit code is written down instead of failing the pod, so that collect can report the .err), then the worker container
+ * `energy collect`. Also the aggregate task and the checks the schema cannot make.
+ */
+final class EnergyBatchPlan {
+    static final String KIND = "energybatch";
+    static final String AGGREGATE_KIND = "energybatch-aggregate";
+    static final int MAX_RUNS = 10_000;
+    private static final String WORK = TaskJobs.WORK_DIR;
+    private static final String OUTPUTS = "/outputs";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A variant: its id and the JSON `energy prepare --variant` takes. */
+    record Variant(String id, String json) {
+    }
+
+    private EnergyBatchPlan() {
+    }
+
+    static List<Variant> variants(EnergySimulationBatchSpec spec) {
+        List<Variant> out = new ArrayList<>();
+        if (spec.constructionSets != null) {
+            for (ConstructionSet c : spec.constructionSets) {
+                Map<String, Object> v = new LinkedHashMap<>();
+                if (c.constructions != null && !c.constructions.isEmpty()) {
+                    v.put("constructions", c.constructions);
+                }
+                if (c.materials != null && !c.materials.isEmpty()) {
+                    v.put("materials", c.materials);
+                }
+                out.add(new Variant(c.name, json(v)));
+            }
+        }
+        if (spec.parameters != null && ParameterSampler.count(spec.parameters) <= ParameterSampler.MAX_VARIANTS) {
+            for (ParameterSampler.Sample s : ParameterSampler.samples(spec.parameters)) {
+                out.add(new Variant(s.id(), json(Map.of("materials", s.materials()))));
+            }
+        }
+        return out;
+    }
+
+    /** The baseline: as given, else the first construction set (often the unchanged model), else none. */
+    static String baseline(EnergySimulationBatchSpec spec) {
+        if (spec.baseline != null) {
+            return spec.baseline;
+        }
+        return spec.constructionSets == null || spec.constructionSets.isEmpty() ? null : spec.constructionSets.get(0).name;
+    }
+
+    static String runId(String model, String weather, String variant) {
+        return model + "." + weather + "." + variant;
+    }
+
+    static List<TaskEngine.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
+        EnergySimulationBatchSpec spec = esb.getSpec();
+        EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
+        List<TaskEngine.Planned> plan = new ArrayList<>();
+        for (Variant v : variants) {
+            for (InputFile model : spec.models) {
+                for (InputFile weather : spec.weather) {
+                    String id = runId(model.name, weather.name, v.id());
+                    String hash = TaskJobs.hash(json(model), json(weather), v.json(), ep.image, ep.mode, workerImage,
+                            spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
+                            spec.outputs == null ? null : spec.outputs.claimName);
+                    plan.add(run(esb, id, hash, model, weather, v, workerImage, ep));
+                }
+            }
+        }
+        return plan;
+    }
+
+    private static TaskEngine.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
+            Variant v, String workerImage, EnergyPlusSpec ep) {
+        EnergySimulationBatchSpec spec = esb.getSpec();
+        Volumes volumes = new Volumes();
+        String modelPath = volumes.input(model, "model.idf");
+        String weatherPath = volumes.input(weather, "in.epw");
+        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, List.of("energy", "prepare", "--model", modelPath,
+                "--weather", weatherPath, "--variant", v.json(), "--mode", ep.mode == EnergyPlusSpec.Mode.designDay ? "design_day" : "annual",
+                "--out", WORK, "--result", TaskJobs.RESULT_FILE), volumes.inputMounts);
+        // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
+        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && energyplus -w in.epw -d out in.idf > out/engine.log 2>&1; "
+                + "echo $? > " + WORK + "/out/exit-code";
+        TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", script), null, List.of());
+        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", WORK + "/out", "--batch", esb.getMetadata().getName(),
+                "--variant", v.id(), "--model", model.name, "--weather", weather.name, "--schema", spec.results.database.schema,
+                "--table", spec.results.table, "--result", TaskJobs.RESULT_FILE));
+        List<VolumeMount> mainMounts = new ArrayList<>();
+        if (spec.outputs != null) {
+            mainMounts.add(volumes.outputs(spec.outputs.claimName));
+            collect.addAll(List.of("--keep-outputs", OUTPUTS + "/" + esb.getMetadata().getName() + "/" + id));
+        }
+        return new TaskEngine.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), mainMounts, volumes.list()));
+    }
+
+    static TaskEngine.Planned aggregateTask(EnergySimulationBatch esb, List<TaskEngine.Planned> runs) {
+        EnergySimulationBatchSpec spec = esb.getSpec();
+        String batch = esb.getMetadata().getName();
+        List<String> args = new ArrayList<>(List.of("energy", "aggregate", "--batch", batch, "--schema", spec.results.database.schema,
+                "--table", spec.results.table, "--result", TaskJobs.RESULT_FILE));
+        String baseline = baseline(spec);
+        if (baseline != null) {
+            args.addAll(List.of("--baseline", baseline));
+        }
+        Volumes volumes = new Volumes();
+        List<VolumeMount> mounts = new ArrayList<>();
+        if (spec.outputs != null) {
+            mounts.add(volumes.outputs(spec.outputs.claimName));
+            args.addAll(List.of("--csv", OUTPUTS + "/" + batch + "/ranked.csv"));
+        }
+        List<String> hashes = runs.stream().map(TaskEngine.Planned::specHash).sorted().toList();
+        return new TaskEngine.Planned("aggregate", TaskJobs.hash(TaskJobs.hash(hashes.toArray()), args), args,
+                new TaskJobs.Layout(List.of(), mounts, volumes.list()));
+    }
+
+    /** What the schema cannot say. Empty when the spec is fine. */
+    static List<String> problems(EnergySimulationBatchSpec spec, List<Variant> variants) {
+        List<String> out = new ArrayList<>();
+        if (spec.parameters != null) {
+            long n = ParameterSampler.count(spec.parameters);
+            if (n > ParameterSampler.MAX_VARIANTS) {
+                out.add("spec.parameters makes " + n + " samples, more than " + ParameterSampler.MAX_VARIANTS
+                        + ": use fewer values or steps, or latinHypercube");
+            }
+        }
+        long runs = (long) variants.size() * spec.models.size() * spec.weather.size();
+        if (runs > MAX_RUNS) {
+            out.add("the batch has " + runs + " runs (models x weather x variants), more than " + MAX_RUNS + ": split it");
+        }
+        Set<String> ids = new HashSet<>();
+        for (Variant v : variants) {
+            if (!ids.add(v.id())) {
+                out.add("spec.constructionSets[" + v.id() + "]: the name is also a parameter sample id; rename the set");
+            }
+        }
+        String baseline = baseline(spec);
+        if (spec.baseline != null && !ids.contains(baseline)) {
+            out.add("spec.baseline '" + baseline + "' is not a variant of this batch: name a construction set or a sample id");
+        }
+        return out;
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The pod's volumes: inputs read-only under /inputs, the outputs claim at /outputs; one volume per claim. */
+    private static final class Volumes {
+        final Map<String, Volume> volumes = new LinkedHashMap<>();
+        final List<VolumeMount> inputMounts = new ArrayList<>();
+
+        /** Adds the volume an input comes from, returns the input's path in the prepare container (or its URL). */
+        String input(InputFile f, String fileName) {
+            if (f.url != null) {
+                return f.url;
+            }
+            if (f.configMapKeyRef != null) {
+                String name = "cm-" + f.name;
+                volumes.put(name, new VolumeBuilder().withName(name).withNewConfigMap().withName(f.configMapKeyRef.name)
+                        .addNewItem().withKey(f.configMapKeyRef.key).withPath(fileName).endItem().endConfigMap().build());
+                inputMounts.add(new VolumeMountBuilder().withName(name).withMountPath("/inputs/" + name).withReadOnly(true).build());
+                return "/inputs/" + name + "/" + fileName;
+            }
+            String name = claimVolume(f.persistentVolumeClaim.claimName);
+            if (inputMounts.stream().noneMatch(m -> m.getName().equals(name))) {
+                inputMounts.add(new VolumeMountBuilder().withName(name).withMountPath("/inputs/" + name).withReadOnly(true).build());
+            }
+            return "/inputs/" + name + "/" + f.persistentVolumeClaim.path;
+        }
+
+        VolumeMount outputs(String claim) {
+            return new VolumeMountBuilder().withName(claimVolume(claim)).withMountPath(OUTPUTS).build();
+        }
+
+        private String claimVolume(String claim) {
+            String name = "pvc-" + TaskJobs.hash(claim);
+            volumes.putIfAbsent(name, new VolumeBuilder().withName(name).withNewPersistentVolumeClaim().withClaimName(claim)
+                    .endPersistentVolumeClaim().build());
+            return name;
+        }
+
+        List<Volume> list() {
+            return List.copyOf(volumes.values());
+        }
+    }
+}

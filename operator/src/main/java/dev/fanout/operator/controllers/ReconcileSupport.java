@@ -1,0 +1,65 @@
+package dev.fanout.operator.controllers;
+
+import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.tasks.TaskJobs;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/** What every fan-out reconciler does the same way: status writes, Job lookups, waking up on free capacity. */
+final class ReconcileSupport {
+    private ReconcileSupport() {
+    }
+
+    /**
+     * Writes the status with optimistic locking (PUT with the resourceVersion read): a reconcile that worked from a stale
+     * copy fails with 409 and runs again on the fresh one, so no recorded outcome is ever overwritten. Unchanged status
+     * is not written.
+     */
+    static <R extends CustomResource<?, ?>> UpdateControl<R> writeStatus(KubernetesClient client, R resource, String before,
+            Duration next) {
+        UpdateControl<R> control = UpdateControl.noUpdate();
+        if (!Serialization.asJson(resource.getStatus()).equals(before)) {
+            try {
+                client.resource(resource).updateStatus();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return control.rescheduleAfter(Duration.ofMillis(200));
+                }
+                throw e;
+            }
+        }
+        return next == null ? control : control.rescheduleAfter(next);
+    }
+
+    static List<Job> ofKind(List<Job> jobs, String kind) {
+        return jobs.stream().filter(j -> j.getMetadata().getLabels() != null
+                && kind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND))).toList();
+    }
+
+    static Function<Job, List<Pod>> podsOf(KubernetesClient client) {
+        return job -> client.pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel("job-name", job.getMetadata().getName()).list().getItems();
+    }
+
+    /** An event source that the capacity planner fires for resources of this kind when slots free up. */
+    static <R extends CustomResource<?, ?>> SimpleInboundEventSource<R> capacityWake(CapacityPlanner planner, String kind) {
+        SimpleInboundEventSource<R> wake = new SimpleInboundEventSource<>("capacity-" + kind);
+        planner.onWake(owner -> {
+            String[] p = owner.split("/", 3); // namespace/kind/name
+            if (p.length == 3 && p[1].equals(kind)) {
+                wake.propagateEvent(new ResourceID(p[2], p[0]));
+            }
+        });
+        return wake;
+    }
+}

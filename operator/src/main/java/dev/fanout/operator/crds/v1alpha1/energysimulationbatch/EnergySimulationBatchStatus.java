@@ -1,0 +1,28 @@
+package dev.fanout.operator.crds.v1alpha1.energysimulationbatch;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counts and bounded lists only: the running runs (at most the window), the first failures; the finished runs are kept in
+ * {@link #ledger}, about ten bytes each, so a 10,000-run batch stays far below the object size limit.
+ */
+public class EnergySimulationBatchStatus extends FanoutStatus {
+    @JsonPropertyDescription("Runs per state.")
+    public VariantCounts variants = new VariantCounts();
+
+    @JsonPropertyDescription("Runs with a live Job (at most the capacity window).")
+    public List<VariantRun> running = new ArrayList<>();
+
+    @JsonPropertyDescription("The first failed runs with their messages (at most 20; variants.failed has the count).")
+    public List<VariantRun> failures = new ArrayList<>();
+
+    @JsonPropertyDescription("Compact record of finished and retrying runs (a fingerprint of run id and spec, the phase and the "
+            + "attempts), so restarts and spec changes never rerun a finished run. Not for humans.")
+    public String ledger;
+
+    @JsonPropertyDescription("The aggregate Job that ranks the results, once every run is done.")
+    public EnergyAggregateStatus aggregate;
+}

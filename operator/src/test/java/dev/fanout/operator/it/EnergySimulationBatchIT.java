@@ -1,0 +1,183 @@
+package dev.fanout.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.OutputsSpec;
+import dev.fanout.worker.TestDatabase;
+import dev.fanout.worker.testdata.FileServer;
+import dev.fanout.worker.testdata.SharedData;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * examples/energy-simulation-batch.yaml end to end with the real engine: the model from a ConfigMap, the weather over
+ * http, 3 construction sets + 4 Latin hypercube samples + one variant EnergyPlus rejects, one Job per run (prepare, the
+ * engine, collect) on the local node, rows in PostGIS, the ranked view and the CSV on an outputs PVC.
+ */
+class EnergySimulationBatchIT {
+    static final String SCHEMA = "e2e_energy";
+    @TempDir
+    static Path dir;
+    static KubernetesClient client;
+    static OperatorProcess operator;
+    static FileServer http;
+    static String ns;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path ep = SharedData.root().resolve("energyplus");
+        Files.createDirectories(dir.resolve("energyplus"));
+        Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), dir.resolve("energyplus/USA_CO_Golden-NREL.724666_TMY3.epw"));
+        http = new FileServer(dir);
+        client = TestBed.client();
+        ns = TestBed.namespace(client, "energy");
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+        // What the example's comment says to run: kubectl create configmap energy-models --from-file=5ZoneAirCooled.idf
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("energy-models").endMetadata()
+                .addToData("5ZoneAirCooled.idf", Files.readString(ep.resolve("5ZoneAirCooled.idf"))).build()).create();
+        // An outputs claim bound to a static volume (the test bed has no provisioner).
+        String pv = ns + "-outputs";
+        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(pv).endMetadata().withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce").withStorageClassName("")
+                .withNewHostPath().withPath(dir.resolve("pv").toString()).endHostPath().endSpec().build()).create();
+        client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
+                .withName("energy-outputs").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName("")
+                .withVolumeName(pv).withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build())
+                .create();
+        operator = new OperatorProcess("EnergySimulationBatchIT").start();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (operator != null) {
+            operator.close();
+        }
+        if (client != null) {
+            client.namespaces().withName(ns).delete();
+            client.persistentVolumes().withName(ns + "-outputs").delete();
+            client.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    /** The example as a user applies it, pointed at this test's file server and schema. */
+    static EnergySimulationBatch example() throws Exception {
+        String yaml = Files.readString(Path.of(System.getProperty("fanout.root", "..")).resolve("examples/energy-simulation-batch.yaml"))
+                .replace("http://127.0.0.1:18080/", http.url(""));
+        List<String> docs = List.of(yaml.split("\n---\n"));
+        assertThat(docs).anyMatch(d -> d.contains("kind: Secret")); // the test namespace has that Secret already
+        EnergySimulationBatch esb = Serialization.unmarshal(docs.stream().filter(d -> d.contains("kind: EnergySimulationBatch"))
+                .findFirst().orElseThrow(), EnergySimulationBatch.class);
+        esb.getSpec().results.database.schema = SCHEMA;
+        return esb;
+    }
+
+    EnergySimulationBatch get() {
+        return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("five-zone").get();
+    }
+
+    static Path outputsDir() {
+        // The test-bed runner keeps a claim's files under <cluster state>/node/pvc/<namespace>/<claim>.
+        return Path.of(TestBed.env("KUBECONFIG")).getParent().resolve("node/pvc").resolve(ns).resolve("energy-outputs");
+    }
+
+    @Test
+    void runsEveryVariantWithTheRealEngineRanksThemAndReportsTheBrokenOne() throws Exception {
+        EnergySimulationBatch esb = example();
+        ConstructionSet broken = new ConstructionSet();
+        broken.name = "broken";
+        broken.materials = Map.of("IN46", Map.of("Thickness", -0.1)); // EnergyPlus refuses it: a fatal error, this run only
+        esb.getSpec().constructionSets.add(broken);
+        esb.getSpec().outputs = new OutputsSpec();
+        esb.getSpec().outputs.claimName = "energy-outputs";
+        try (TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
+            client.resources(EnergySimulationBatch.class).inNamespace(ns).resource(esb).create();
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                var s = get().getStatus();
+                return s != null && (s.phase == Phase.Succeeded || s.phase == Phase.Failed);
+            });
+            EnergySimulationBatch done = get();
+            var st = done.getStatus();
+            assertThat(st.phase).as(st.message).isEqualTo(Phase.Succeeded);
+            assertThat(st.variants.total).isEqualTo(8);
+            assertThat(st.variants.succeeded).isEqualTo(7);
+            assertThat(st.variants.failed).isEqualTo(1);
+            assertThat(st.progress).isEqualTo("8/8");
+            assertThat(st.message).contains("7 of 8 runs succeeded, 1 failed");
+            assertThat(st.conditions).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Degraded");
+                assertThat(c.getStatus()).isEqualTo("True");
+            });
+            assertThat(st.failures).singleElement().satisfies(f -> {
+                assertThat(f.id).isEqualTo("five-zone.golden.broken");
+                assertThat(f.attempts).isEqualTo(1); // a fatal engine error is bad input: not retried
+                assertThat(f.message).contains("EnergyPlus did not complete").contains("severe");
+            });
+            assertThat(st.running).isEmpty();
+            assertThat(st.ledger).hasSize(8 * 10);
+
+            // The summary from the aggregate, and the table and view it summarises.
+            var agg = st.aggregate;
+            assertThat(agg.rows).isEqualTo(7);
+            assertThat(agg.view).isEqualTo(SCHEMA + ".energy_results_ranked_five_zone");
+            assertThat(agg.minEui).isPositive().isLessThanOrEqualTo(agg.medianEui);
+            assertThat(agg.medianEui).isLessThanOrEqualTo(agg.maxEui);
+            Map<String, Double> eui = new LinkedHashMap<>();
+            Map<String, Double> savings = new LinkedHashMap<>();
+            try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT variant, site_eui_mj_m2, savings_percent, basis, model, weather FROM " + agg.view
+                         + " ORDER BY rank")) {
+                while (rs.next()) {
+                    eui.put(rs.getString(1), rs.getDouble(2));
+                    savings.put(rs.getString(1), rs.getDouble(3));
+                    assertThat(rs.getString(4)).isEqualTo("design-days");
+                    assertThat(rs.getString(5)).isEqualTo("five-zone");
+                    assertThat(rs.getString(6)).isEqualTo("golden");
+                }
+            }
+            assertThat(eui.keySet()).containsExactlyInAnyOrder("baseline", "insulated-ceiling", "light-roof", "lhs-00001", "lhs-00002",
+                    "lhs-00003", "lhs-00004");
+            assertThat(agg.best).isEqualTo(eui.keySet().iterator().next());
+            assertThat(savings.get("baseline")).isZero();
+            assertThat(eui.get("insulated-ceiling")).isNotEqualTo(eui.get("baseline"));
+            assertThat(eui.values().stream().distinct().count()).as("the samples change the result: %s", eui).isGreaterThan(3);
+
+            // Raw outputs per run and the ranked CSV on the claim.
+            Path out = outputsDir().resolve("five-zone");
+            assertThat(out.resolve("five-zone.golden.baseline/eplusout.sql")).exists();
+            assertThat(out.resolve("five-zone.golden.baseline/eplusout.err")).exists();
+            assertThat(Files.readAllLines(out.resolve("ranked.csv"))).hasSize(8);
+
+            // One Job per run and the aggregate, never more at once than the example's cap; all deleted once recorded.
+            assertThat(jobs.created).hasSize(9);
+            assertThat(jobs.maxActive).isBetween(1, 4);
+            assertThat(st.slots.capacity).isBetween(1, 4);
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
+        }
+    }
+}
