@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Benchmark: an EnergySimulationBatch of N variants on the local node with K slots, against the same N runs one after
+# another by the plain energyplus binary, on this machine.
+#   dev/bench/energy-batch.sh [N=8] [K=2] [MODE=designDay|annual]
+# The variants: 5ZoneAirCooled x Golden weather, the ceiling's thermal resistance on a grid of N values. The plain runs
+# get the very inputs the batch's `energy prepare` writes (prepared beforehand, not timed). The batch is timed from
+# `kubectl create` to phase Succeeded: every Job (prepare, engine, collect: two JVM starts per run), the scheduling,
+# the results rows and the ranking aggregate are inside that makespan.
+# Prints both makespans, the speedup, and a last line  speedup/slots=<x>  (target >= 0.9 with K <= cores).
+set -euo pipefail
+LOG_TAG=bench
+source "$(dirname "$0")/../lib/common.sh"
+cd "$FANOUT_ROOT"
+N=${1:-8} K=${2:-2} MODE=${3:-designDay}
+JAVA_HOME=$(newest_jdk); export JAVA_HOME
+apt_install curl openssl
+dev/postgis.sh up >/dev/null
+eval "$(dev/lib/energyplus.sh)"
+[ -f worker-image/target/fanout-worker.jar ] && [ -f operator/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
+dev/cluster.sh up >/dev/null
+eval "$(dev/cluster.sh env)"
+eval "$(dev/postgis.sh env)"
+dev/lib/serve-data.sh up >/dev/null
+dev/operator.sh up >/dev/null
+SHARED="$FANOUT_ROOT/../shared/data/energyplus"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cores=$(nproc)
+values=(); for i in $(seq 0 $((N - 1))); do values+=("$(printf "%.4f" "$(echo "scale=4; 0.5 + 3.5 * $i / ($N - 1)" | bc)")"); done
+mode_arg=$([ "$MODE" = designDay ] && echo design_day || echo annual)
+
+log "plain energyplus: preparing the $N inputs (not timed)"
+for i in $(seq 0 $((N - 1))); do
+  "$JAVA_HOME/bin/java" -jar worker-image/target/fanout-worker.jar energy prepare --model "$SHARED/5ZoneAirCooled.idf" \
+    --weather "$SHARED/USA_CO_Golden-NREL.724666_TMY3.epw" --mode "$mode_arg" --out "$work/v$i" --result "$work/v$i.json" \
+    --variant "{\"materials\": {\"MAT-CLNG-1\": {\"Thermal Resistance\": ${values[$i]}}}}" >/dev/null
+done
+log "plain energyplus: $N runs one after another"
+t0=$(date +%s.%N)
+for i in $(seq 0 $((N - 1))); do
+  (cd "$work/v$i" && "$FANOUT_ENERGYPLUS" -w in.epw -d out in.idf >/dev/null 2>&1) || die "plain run $i failed"
+done
+t1=$(date +%s.%N)
+sequential=$(echo "$t1 - $t0" | bc)
+
+ns=bench-energy
+kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null
+kubectl create namespace "$ns" >/dev/null
+kubectl label namespace "$ns" pod-security.kubernetes.io/enforce=restricted >/dev/null
+kubectl -n "$ns" create secret generic postgis --from-literal=url="$FANOUT_DB_URL" --from-literal=user="$FANOUT_DB_USER" \
+  --from-literal=password="$FANOUT_DB_PASSWORD" >/dev/null
+kubectl -n "$ns" create configmap energy-models --from-file="$SHARED/5ZoneAirCooled.idf" >/dev/null
+psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS bench_energy CASCADE" >/dev/null
+cpu=$(printf "%.3f" "$(echo "scale=3; $cores / $K" | bc)")
+cat > "$work/esb.yaml" <<YAML
+apiVersion: fanout.dev/v1alpha1
+kind: EnergySimulationBatch
+metadata: {name: bench, namespace: $ns}
+spec:
+  models: [{name: five-zone, configMapKeyRef: {name: energy-models, key: 5ZoneAirCooled.idf}}]
+  weather: [{name: golden, url: "http://127.0.0.1:${FANOUT_DATA_PORT:-18080}/energyplus/USA_CO_Golden-NREL.724666_TMY3.epw"}]
+  parameters:
+    method: grid
+    fields: [{material: MAT-CLNG-1, field: Thermal Resistance, values: [$(IFS=,; echo "${values[*]}")]}]
+  baseline: grid-00001
+  energyplus: {mode: $MODE}
+  results: {database: {secretRef: {name: postgis}, schema: bench_energy}}
+  parallelism: {max: $K}
+  resources: {requests: {cpu: "$cpu", memory: 768Mi}}
+YAML
+log "Fanout: $N runs with $K slots (cpu request $cpu of $cores cores each)"
+t0=$(date +%s.%N)
+kubectl create -f "$work/esb.yaml" >/dev/null
+phase=""
+for _ in $(seq 1 3000); do
+  phase=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.phase}' 2>/dev/null || true)
+  [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+  sleep 0.2
+done
+t1=$(date +%s.%N)
+[ "$phase" = Succeeded ] || die "the batch ended $phase: $(kubectl -n "$ns" get esb bench -o jsonpath='{.status.message}')"
+makespan=$(echo "$t1 - $t0" | bc)
+kubectl -n "$ns" get esb bench
+rows=$(psql -qAt -c "SELECT count(*) FROM bench_energy.energy_results WHERE batch = 'bench'")
+[ "$rows" = "$N" ] || die "expected $N result rows, found $rows"
+engine=$(psql -qAt -c "SELECT round(sum(engine_seconds)::numeric, 1) FROM bench_energy.energy_results WHERE batch = 'bench'")
+kubectl delete namespace "$ns" --wait=false >/dev/null
+
+speedup=$(echo "scale=3; $sequential / $makespan" | bc)
+printf '%-34s %8.2f s\n' "plain energyplus, sequential" "$sequential"
+printf '%-34s %8.2f s  (engine time inside the Jobs: %s s)\n' "Fanout, $K slots, $N Jobs" "$makespan" "$engine"
+printf '%-34s %8.2f\n' "speedup" "$speedup"
+echo "speedup/slots=$(echo "scale=3; $speedup / $K" | bc)"

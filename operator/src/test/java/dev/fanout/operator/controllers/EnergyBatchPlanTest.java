@@ -1,0 +1,145 @@
+package dev.fanout.operator.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.operator.crds.v1alpha1.common.DatabaseSpec;
+import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.OutputsSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ResultsSpec;
+import dev.fanout.operator.tasks.TaskEngine;
+import dev.fanout.operator.tasks.TaskJobs;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EnergyBatchPlanTest {
+    static EnergySimulationBatch batch() {
+        EnergySimulationBatch esb = new EnergySimulationBatch();
+        esb.getMetadata().setName("walls");
+        esb.getMetadata().setNamespace("ns");
+        esb.getMetadata().setUid("uid-1");
+        EnergySimulationBatchSpec spec = new EnergySimulationBatchSpec();
+        InputFile model = new InputFile();
+        model.name = "office";
+        model.configMapKeyRef = new InputFile.ConfigMapKey();
+        model.configMapKeyRef.name = "models";
+        model.configMapKeyRef.key = "office.idf";
+        InputFile golden = new InputFile();
+        golden.name = "golden";
+        golden.url = "https://example.org/golden.epw";
+        InputFile chicago = new InputFile();
+        chicago.name = "chicago";
+        chicago.persistentVolumeClaim = new InputFile.ClaimPath();
+        chicago.persistentVolumeClaim.claimName = "weather";
+        chicago.persistentVolumeClaim.path = "usa/chicago.epw";
+        spec.models = List.of(model);
+        spec.weather = List.of(golden, chicago);
+        ConstructionSet base = new ConstructionSet();
+        base.name = "base";
+        ConstructionSet thick = new ConstructionSet();
+        thick.name = "thick";
+        thick.materials = Map.of("Insulation", Map.of("Thickness", 0.2));
+        spec.constructionSets = new ArrayList<>(List.of(base, thick));
+        spec.parameters = new ParameterSpace();
+        spec.parameters.method = ParameterSpace.Method.latinHypercube;
+        spec.parameters.samples = 3;
+        spec.parameters.fields = List.of(ParameterSamplerTest.field("Insulation", "Conductivity", 0.02, 0.05));
+        spec.results = new ResultsSpec();
+        spec.results.database = new DatabaseSpec();
+        spec.results.database.secretRef = new SecretKeys();
+        spec.results.database.secretRef.name = "postgis";
+        spec.outputs = new OutputsSpec();
+        spec.outputs.claimName = "outputs";
+        esb.setSpec(spec);
+        return esb;
+    }
+
+    @Test
+    void oneRunPerModelWeatherAndVariantWithStableIds() {
+        EnergySimulationBatch esb = batch();
+        List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+        assertThat(plan).extracting(TaskEngine.Planned::id).containsExactly("office.golden.base", "office.chicago.base",
+                "office.golden.thick", "office.chicago.thick", "office.golden.lhs-00001", "office.chicago.lhs-00001",
+                "office.golden.lhs-00002", "office.chicago.lhs-00002", "office.golden.lhs-00003", "office.chicago.lhs-00003");
+        assertThat(EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()))).isEmpty();
+        assertThat(EnergyBatchPlan.baseline(esb.getSpec())).isEqualTo("base");
+
+        // Changing one construction set changes the fingerprint of its runs only.
+        EnergySimulationBatch changed = batch();
+        changed.getSpec().constructionSets.get(1).materials = Map.of("Insulation", Map.of("Thickness", 0.3));
+        List<TaskEngine.Planned> again = EnergyBatchPlan.tasks(changed, EnergyBatchPlan.variants(changed.getSpec()), "fanout/worker:1");
+        for (int i = 0; i < plan.size(); i++) {
+            boolean thick = plan.get(i).id().endsWith(".thick");
+            assertThat(again.get(i).specHash().equals(plan.get(i).specHash())).as(plan.get(i).id()).isEqualTo(!thick);
+        }
+    }
+
+    @Test
+    void aRunsPodPreparesRunsTheEngineThenCollectsAllRestricted() {
+        EnergySimulationBatch esb = batch();
+        TaskEngine.Planned run = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1").get(3); // chicago, thick
+        Job job = TaskJobs.build(esb, esb.getSpec(), esb.getSpec().results.database.secretRef,
+                new TaskJobs.Task(run.id(), run.specHash(), 1, run.args(), EnergyBatchPlan.KIND, run.layout()), "fanout/worker:1");
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("prepare", "energyplus");
+        Container prepare = pod.getInitContainers().get(0);
+        assertThat(prepare.getArgs()).containsSequence("--model", "/inputs/cm-office/model.idf")
+                .containsSequence("--variant", "{\"materials\":{\"Insulation\":{\"Thickness\":0.2}}}").containsSequence("--mode", "annual");
+        String weatherPath = prepare.getArgs().get(prepare.getArgs().indexOf("--weather") + 1);
+        assertThat(weatherPath).startsWith("/inputs/pvc-").endsWith("/usa/chicago.epw");
+        assertThat(prepare.getVolumeMounts()).allSatisfy(m -> {
+            if (m.getMountPath().startsWith("/inputs")) {
+                assertThat(m.getReadOnly()).isTrue();
+            }
+        });
+        Container engine = pod.getInitContainers().get(1);
+        assertThat(engine.getImage()).isEqualTo("nrel/energyplus:25.2.0");
+        assertThat(engine.getCommand()).startsWith("/bin/sh", "-c");
+        assertThat(engine.getCommand().get(2)).contains("energyplus -w in.epw -d out in.idf").contains("echo $? >");
+        assertThat(engine.getEnv()).isEmpty(); // no credentials where they are not needed
+        Container collect = pod.getContainers().get(0);
+        assertThat(collect.getArgs()).startsWith("energy", "collect").containsSequence("--variant", "thick")
+                .containsSequence("--weather", "chicago").containsSequence("--keep-outputs", "/outputs/walls/office.chicago.thick");
+        assertThat(collect.getEnv()).extracting(e -> e.getName()).containsExactly("FANOUT_DB_URL", "FANOUT_DB_USER", "FANOUT_DB_PASSWORD");
+        assertThat(pod.getVolumes()).extracting(v -> v.getName()).contains("tmp", "cm-office");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                .extracting(v -> v.getPersistentVolumeClaim().getClaimName()).containsExactlyInAnyOrder("weather", "outputs");
+        for (Container c : concat(pod.getInitContainers(), pod.getContainers())) {
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
+            assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp")); // the shared work directory
+        }
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    }
+
+    @Test
+    void problemsNameTheFieldAndTheFix() {
+        EnergySimulationBatch esb = batch();
+        esb.getSpec().baseline = "nope";
+        esb.getSpec().constructionSets.get(1).name = "lhs-00002";
+        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()));
+        assertThat(problems).anyMatch(p -> p.startsWith("spec.baseline 'nope' is not a variant"));
+        assertThat(problems).anyMatch(p -> p.startsWith("spec.constructionSets[lhs-00002]: the name is also a parameter sample id"));
+
+        EnergySimulationBatch big = batch();
+        big.getSpec().parameters.samples = 6000; // x 2 weather files = 12,000 runs
+        assertThat(EnergyBatchPlan.problems(big.getSpec(), EnergyBatchPlan.variants(big.getSpec())))
+                .anyMatch(p -> p.contains("12004 runs") && p.contains("more than 10000"));
+    }
+
+    private static List<Container> concat(List<Container> a, List<Container> b) {
+        List<Container> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}
