@@ -77,6 +77,53 @@ class InvalidSpecIT {
                         + "  database: {secretRef: {urlKey: u}}\n  layers: [" + LAYER + "]\n", "spec.database.secretRef.name"));
     }
 
+    static final String ESB_HEAD = "apiVersion: fanout.dev/v1alpha1\nkind: EnergySimulationBatch\nmetadata: {name: bad}\nspec:\n"
+            + "  results: {database: {secretRef: {name: postgis}}}\n";
+    static final String MODEL = "  models: [{name: office, configMapKeyRef: {name: m, key: office.idf}}]\n";
+    static final String WEATHER = "  weather: [{name: golden, url: 'http://h/golden.epw'}]\n";
+    static final String SETS = "  constructionSets: [{name: base}]\n";
+
+    static Stream<Arguments> malformedBatches() {
+        return Stream.of(
+                Arguments.of("no variants", ESB_HEAD + MODEL + WEATHER, "give spec.constructionSets, spec.parameters or both"),
+                Arguments.of("two sources for a model", ESB_HEAD + "  models: [{name: office, url: 'http://h/o.idf', configMapKeyRef: "
+                        + "{name: m, key: k}}]\n" + WEATHER + SETS, "give exactly one of url, configMapKeyRef or persistentVolumeClaim"),
+                Arguments.of("no source for a weather file", ESB_HEAD + MODEL + "  weather: [{name: golden}]\n" + SETS,
+                        "give exactly one of url, configMapKeyRef or persistentVolumeClaim"),
+                Arguments.of("weather from a ConfigMap", ESB_HEAD + MODEL + "  weather: [{name: golden, configMapKeyRef: {name: w, key: g.epw}}]\n"
+                        + SETS, "EPW files exceed its 1 MiB limit"),
+                Arguments.of("path escaping the claim", ESB_HEAD + "  models: [{name: office, persistentVolumeClaim: {claimName: c, path: "
+                        + "'a/../../etc/passwd'}}]\n" + WEATHER + SETS, "cannot contain '..'"),
+                Arguments.of("duplicate model names", ESB_HEAD + "  models: [{name: office, url: 'http://h/a.idf'}, {name: office, url: "
+                        + "'http://h/b.idf'}]\n" + WEATHER + SETS, "spec.models[].name must be unique"),
+                Arguments.of("duplicate construction sets", ESB_HEAD + MODEL + WEATHER + "  constructionSets: [{name: base}, {name: base}]\n",
+                        "spec.constructionSets[].name must be unique"),
+                Arguments.of("baseline not a set", ESB_HEAD + MODEL + WEATHER + SETS + "  baseline: other\n",
+                        "spec.baseline must name one of spec.constructionSets"),
+                Arguments.of("variant name with upper case", ESB_HEAD + MODEL + WEATHER + "  constructionSets: [{name: Base}]\n",
+                        "spec.constructionSets[0].name"),
+                Arguments.of("latin hypercube without samples", ESB_HEAD + MODEL + WEATHER + "  parameters: {method: latinHypercube, fields: "
+                        + "[{material: m, field: Thickness, min: 0.1, max: 0.2}]}\n", "parameters.samples is required for latinHypercube"),
+                Arguments.of("grid field without values", ESB_HEAD + MODEL + WEATHER + "  parameters: {method: grid, fields: "
+                        + "[{material: m, field: Thickness, min: 0.1}]}\n", "needs values, or min, max and steps, for grid"),
+                Arguments.of("min above max", ESB_HEAD + MODEL + WEATHER + "  parameters: {method: latinHypercube, samples: 3, fields: "
+                        + "[{material: m, field: Thickness, min: 0.3, max: 0.2}]}\n", "min must not exceed max"),
+                Arguments.of("unknown mode", ESB_HEAD + MODEL + WEATHER + SETS + "  energyplus: {mode: hourly}\n", "spec.energyplus.mode"),
+                Arguments.of("no results database", "apiVersion: fanout.dev/v1alpha1\nkind: EnergySimulationBatch\nmetadata: {name: bad}\n"
+                        + "spec:\n" + MODEL + WEATHER + SETS, "spec.results: Required value"));
+    }
+
+    @ParameterizedTest(name = "EnergySimulationBatch: {0}")
+    @MethodSource("malformedBatches")
+    void aMalformedBatchIsRejectedNamingTheField(String what, String yaml, String expected) {
+        GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+        assertThatThrownBy(() -> client.genericKubernetesResources("fanout.dev/v1alpha1", "EnergySimulationBatch").inNamespace(ns)
+                .resource(r).create())
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining(expected);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void isRejectedNamingTheField(String what, String yaml, String expected) {
@@ -101,6 +148,19 @@ class InvalidSpecIT {
             });
             var sl = client.resources(dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad.class).inNamespace(ns).withName("cycle").get();
             assertThat(sl.getStatus().message).contains("spec.layers[a].parent").contains("cycle a -> b -> a").contains("remove the parent");
+
+            // What CEL cannot check for a batch: a baseline that is no variant, a grid too large to run.
+            String batch = ESB_HEAD.replace("name: bad", "name: checks") + MODEL + WEATHER
+                    + "  parameters: {method: grid, fields: [{material: m, field: Thickness, min: 0.1, max: 0.2, steps: 1000},"
+                    + " {material: m, field: Conductivity, min: 0.1, max: 0.2, steps: 1000}]}\n  baseline: nope\n";
+            client.genericKubernetesResources("fanout.dev/v1alpha1", "EnergySimulationBatch").inNamespace(ns)
+                    .resource(Serialization.unmarshal(batch, GenericKubernetesResource.class)).create();
+            var esbs = client.resources(dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class).inNamespace(ns);
+            await().atMost(Duration.ofSeconds(60)).until(() -> esbs.withName("checks").get().getStatus() != null
+                    && esbs.withName("checks").get().getStatus().phase == Phase.Failed);
+            assertThat(esbs.withName("checks").get().getStatus().message)
+                    .contains("spec.parameters makes 1000000 samples, more than 10000: use fewer values or steps, or latinHypercube")
+                    .contains("spec.baseline 'nope' is not a variant of this batch");
             assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
         }
     }
