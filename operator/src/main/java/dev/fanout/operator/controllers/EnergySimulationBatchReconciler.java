@@ -152,7 +152,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
     }
 
     /** Writes the pass back: live runs listed, the others in the ledger, counts, the first failures, finished seconds. */
-    private static void record(EnergySimulationBatchStatus status, List<TaskEngine.Planned> plan, Map<String, TaskState> states,
+    static void record(EnergySimulationBatchStatus status, List<TaskEngine.Planned> plan, Map<String, TaskState> states,
             Map<String, VariantRun> liveBefore, TaskEngine.Pass pass) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));

@@ -49,13 +49,18 @@ public class CollectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
+        Path exitFile = output.resolve("exit-code");
+        String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
+        if (exit.matches("\\d+") && Integer.parseInt(exit) > 128) {
+            // Killed by a signal (OOM killer, eviction): not the input's fault, so the operator retries it.
+            throw WorkerException.transientFailure("EnergyPlus was killed by signal " + (Integer.parseInt(exit) - 128)
+                    + " (exit code " + exit + "): out of memory or evicted; raise the memory limit if it repeats", null);
+        }
         Path err = output.resolve("eplusout.err");
         if (!Files.isRegularFile(err)) {
             throw WorkerException.badInput("the engine left no eplusout.err in " + output + ": it did not run (see the engine container's log)");
         }
         ErrSummary summary = ErrSummary.read(err);
-        Path exitFile = output.resolve("exit-code");
-        String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
         if (!summary.completed() || (!exit.isEmpty() && !exit.equals("0"))) {
             throw WorkerException.badInput("EnergyPlus did not complete (exit code " + (exit.isEmpty() ? "?" : exit) + ", "
                     + summary.severe() + " severe errors): " + String.join(" | ", summary.excerpt()));

@@ -157,6 +157,16 @@ class EnergyEngineTest {
     }
 
     @Test
+    void anEngineKilledByASignalIsTransientSoTheOperatorRetriesIt() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("killed/out"));
+        Files.writeString(out.resolve("exit-code"), "137\n");
+        Worker.Run collect = Worker.run(dir.resolve("k.json"), "energy", "collect", "--output", out.toString(), "--batch", "b1",
+                "--variant", "v", "--schema", SCHEMA);
+        assertThat(collect.exitCode()).isEqualTo(ExitCode.TRANSIENT);
+        assertThat(collect.stderr()).contains("EnergyPlus was killed by signal 9 (exit code 137)");
+    }
+
+    @Test
     void anUnknownMaterialOrFieldIsBadInputNamingIt() throws Exception {
         Path model = copy("1ZoneUncontrolled.idf");
         Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
