@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -69,27 +68,7 @@ class CapacityIT {
 
     /** kwok nodes of this test's pool, each with {@code cpu} allocatable. */
     static void nodes(int count, String cpu) {
-        for (int i = 0; i < count; i++) {
-            Map<String, Quantity> res = Map.of("cpu", new Quantity(cpu), "memory", new Quantity("16Gi"), "pods", new Quantity("110"));
-            String name = pool + "-" + i;
-            var node = new NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of("fanout.dev/pool", pool))
-                    .withAnnotations(Map.of("kwok.x-k8s.io/node", "fake")).endMetadata()
-                    .withNewSpec().addNewTaint().withKey("kwok.x-k8s.io/node").withValue("fake").withEffect("NoSchedule").endTaint().endSpec()
-                    .withNewStatus().withAllocatable(res).withCapacity(res).endStatus().build();
-            if (client.nodes().withName(name).get() == null) {
-                client.nodes().resource(node).create();
-            }
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> { // kwok writes node status too: retry conflicts
-                var n = client.nodes().withName(name).get();
-                n.getStatus().setAllocatable(res);
-                n.getStatus().setCapacity(res);
-                client.nodes().resource(n).updateStatus();
-                return true;
-            });
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.nodes().withLabel("fanout.dev/pool", pool).list().getItems().stream()
-                .filter(n -> n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
-                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).count() == count);
+        TestBed.kwokNodes(client, pool, count, cpu);
     }
 
     static SpatialLoad load(String name, int layers, int max) {

@@ -98,6 +98,35 @@ final class TestBed {
         return l;
     }
 
+    /**
+     * kwok nodes labelled fanout.dev/pool={@code pool} (tainted, so only pods tolerating kwok land there), each with
+     * {@code cpu} allocatable, waited for until Ready; an existing node of that name gets the new allocatable.
+     */
+    static void kwokNodes(KubernetesClient client, String pool, int count, String cpu) {
+        for (int i = 0; i < count; i++) {
+            Map<String, io.fabric8.kubernetes.api.model.Quantity> res = Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpu),
+                    "memory", new io.fabric8.kubernetes.api.model.Quantity("16Gi"), "pods", new io.fabric8.kubernetes.api.model.Quantity("110"));
+            String name = pool + "-" + i;
+            var node = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of("fanout.dev/pool", pool))
+                    .withAnnotations(Map.of("kwok.x-k8s.io/node", "fake")).endMetadata()
+                    .withNewSpec().addNewTaint().withKey("kwok.x-k8s.io/node").withValue("fake").withEffect("NoSchedule").endTaint().endSpec()
+                    .withNewStatus().withAllocatable(res).withCapacity(res).endStatus().build();
+            if (client.nodes().withName(name).get() == null) {
+                client.nodes().resource(node).create();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> { // kwok writes node status too: retry conflicts
+                var n = client.nodes().withName(name).get();
+                n.getStatus().setAllocatable(res);
+                n.getStatus().setCapacity(res);
+                client.nodes().resource(n).updateStatus();
+                return true;
+            });
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.nodes().withLabel("fanout.dev/pool", pool).list().getItems().stream()
+                .filter(n -> n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).count() == count);
+    }
+
     /** Every Job the namespace ever had, in creation order, with the most active at once. */
     static final class JobWatch implements AutoCloseable {
         final List<String> created = new CopyOnWriteArrayList<>();
