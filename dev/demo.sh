@@ -3,6 +3,8 @@
 # Installs and starts what it needs (test bed, PostGIS, the operator, a loopback file server), applies
 # examples/spatial-load.yaml, shows progress, ends with the final status, row counts and the link result, and leaves
 # everything running. Exits non-zero if the load failed.
+#   ./dev/demo.sh          the SpatialLoad (examples/spatial-load.yaml)
+#   ./dev/demo.sh energy   the EnergySimulationBatch (examples/energy-simulation-batch.yaml) with the real EnergyPlus
 set -euo pipefail
 LOG_TAG=demo
 source "$(dirname "$0")/lib/common.sh"
@@ -17,6 +19,29 @@ eval "$(dev/cluster.sh env)"
 eval "$(dev/postgis.sh env)"
 dev/lib/serve-data.sh up
 dev/operator.sh up
+
+if [ "${1:-}" = energy ]; then
+  log "applying examples/energy-simulation-batch.yaml (a fresh run: an earlier 'five-zone' is deleted first)"
+  kubectl delete esb five-zone --ignore-not-found --wait >/dev/null
+  kubectl create configmap energy-models --from-file="$FANOUT_ROOT/../shared/data/energyplus/5ZoneAirCooled.idf" \
+    --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl apply -f examples/energy-simulation-batch.yaml
+  phase=""
+  for _ in $(seq 1 600); do
+    sleep 2
+    printf '%s | %s\n' "$(date +%H:%M:%S)" "$(kubectl get esb five-zone --no-headers 2>/dev/null || true)"
+    phase=$(kubectl get esb five-zone -o jsonpath='{.status.phase}' 2>/dev/null || true)
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+  done
+  echo; echo "== final status"
+  kubectl get esb five-zone
+  echo "message: $(kubectl get esb five-zone -o jsonpath='{.status.message}')"
+  kubectl get esb five-zone -o jsonpath='{.status.aggregate}'; echo
+  echo; echo "== ranked results (public.energy_results_ranked_five_zone)"
+  psql -X -c "SELECT rank, variant, round(site_eui_mj_m2::numeric, 3) AS eui_mj_m2, basis, savings_percent, savings_kwh FROM energy_results_ranked_five_zone ORDER BY rank" 2>/dev/null || true
+  [ "$phase" = Succeeded ] || { echo "the batch did not succeed (phase: ${phase:-none})" >&2; exit 1; }
+  exit 0
+fi
 
 log "applying examples/spatial-load.yaml (a fresh run: an earlier 'world' is deleted first; its tables are replaced atomically)"
 kubectl delete spatialload world --ignore-not-found --wait >/dev/null
