@@ -1,8 +1,8 @@
 package dev.fanout.worker.spatial;
 
 import java.util.Arrays;
+import org.locationtech.jts.algorithm.CGAlgorithmsDD;
 import org.locationtech.jts.algorithm.Orientation;
-import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.CoordinateSequence;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -86,6 +86,9 @@ final class FastValidity {
             return false;
         }
         int segs = n - 1;
+        if (starAroundMean(x, y, segs)) {
+            return true;
+        }
         // Spikes: a segment folding back onto the previous one (also across the closing vertex).
         for (int k = 0; k < segs; k++) {
             int prev = k == 0 ? segs - 1 : k - 1;
@@ -93,38 +96,100 @@ final class FastValidity {
                 return false;
             }
         }
-        int[] order = new int[segs];
         double[] minX = new double[segs];
         double[] maxX = new double[segs];
+        double[] minY = new double[segs];
+        double[] maxY = new double[segs];
         for (int k = 0; k < segs; k++) {
-            order[k] = k;
             minX[k] = Math.min(x[k], x[k + 1]);
             maxX[k] = Math.max(x[k], x[k + 1]);
+            minY[k] = Math.min(y[k], y[k + 1]);
+            maxY[k] = Math.max(y[k], y[k + 1]);
+        }
+        if (segs <= SMALL_RING) {
+            // Every pair: for rings this small a plain loop over boxes is faster than sorting for a sweep.
+            for (int a = 0; a < segs; a++) {
+                for (int b = a + 2; b < segs; b++) {
+                    if (minX[b] > maxX[a] || maxX[b] < minX[a] || minY[b] > maxY[a] || maxY[b] < minY[a]
+                            || (a == 0 && b == segs - 1)) {
+                        continue;
+                    }
+                    if (intersect(x, y, a, b)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        int[] order = new int[segs];
+        for (int k = 0; k < segs; k++) {
+            order[k] = k;
         }
         sortBy(order, minX, 0, segs - 1);
-        Coordinate p1 = new Coordinate();
-        Coordinate p2 = new Coordinate();
-        Coordinate q1 = new Coordinate();
-        Coordinate q2 = new Coordinate();
         for (int oi = 0; oi < segs; oi++) {
             int a = order[oi];
             for (int oj = oi + 1; oj < segs && minX[order[oj]] <= maxX[a]; oj++) {
                 int b = order[oj];
-                if (adjacent(a, b, segs)) {
+                if (adjacent(a, b, segs) || maxY[a] < minY[b] || maxY[b] < minY[a]) {
                     continue;
                 }
-                if (Math.max(y[a], y[a + 1]) < Math.min(y[b], y[b + 1]) || Math.max(y[b], y[b + 1]) < Math.min(y[a], y[a + 1])) {
-                    continue;
-                }
-                p1.setX(x[a]); p1.setY(y[a]); p2.setX(x[a + 1]); p2.setY(y[a + 1]);
-                q1.setX(x[b]); q1.setY(y[b]); q2.setX(x[b + 1]); q2.setY(y[b + 1]);
-                if (intersect(p1, p2, q1, q2)) {
+                if (intersect(x, y, a, b)) {
                     return false;
                 }
             }
         }
         return true;
     }
+
+    /**
+     * A sufficient test in linear time: seen from the mean of its vertices, every edge turns strictly the same way (robust
+     * orientation) and the ring winds around that point exactly once. Then the ring is star-shaped around it: the fan
+     * triangles partition one turn, so no two edges meet except consecutive ones at their shared vertex. Most rings of
+     * simple shapes pass; any other ring (spikes, loops, a pentagram winding twice) goes to the full check.
+     */
+    static boolean starAroundMean(double[] x, double[] y, int segs) {
+        double cx = 0;
+        double cy = 0;
+        for (int k = 0; k < segs; k++) {
+            cx += x[k];
+            cy += y[k];
+        }
+        cx /= segs;
+        cy /= segs;
+        int sign = CGAlgorithmsDD.orientationIndex(cx, cy, x[0], y[0], x[1], y[1]);
+        if (sign == 0) {
+            return false;
+        }
+        int quarterTurns = 0;
+        int q = quadrant(x[0] - cx, y[0] - cy);
+        for (int k = 0; k < segs; k++) {
+            if (k > 0 && CGAlgorithmsDD.orientationIndex(cx, cy, x[k], y[k], x[k + 1], y[k + 1]) != sign) {
+                return false;
+            }
+            int next = quadrant(x[k + 1] - cx, y[k + 1] - cy);
+            // Each step turns by less than half a turn, so the quadrant moves 0, 1 or 2 steps in the turning direction.
+            quarterTurns += Math.floorMod(sign > 0 ? next - q : q - next, 4);
+            q = next;
+        }
+        return quarterTurns == 4;
+    }
+
+    /** Quadrants 0..3 counter-clockwise, half-open so that every direction has exactly one. */
+    private static int quadrant(double dx, double dy) {
+        if (dx > 0 && dy >= 0) {
+            return 0;
+        }
+        if (dx <= 0 && dy > 0) {
+            return 1;
+        }
+        if (dx < 0 && dy <= 0) {
+            return 2;
+        }
+        return 3;
+    }
+
+    /** Rings with at most this many segments are checked pair by pair. */
+    static final int SMALL_RING = 128;
 
     /** Sorts indexes by key, without boxing (this runs for every ring of every layer). */
     private static void sortBy(int[] idx, double[] key, int lo, int hi) {
@@ -175,26 +240,28 @@ final class FastValidity {
         if ((ax - bx) * (cx - bx) + (ay - by) * (cy - by) <= 0) {
             return false;
         }
-        if (Orientation.index(new Coordinate(ax, ay), new Coordinate(bx, by), new Coordinate(cx, cy)) != Orientation.COLLINEAR) {
+        if (CGAlgorithmsDD.orientationIndex(ax, ay, bx, by, cx, cy) != Orientation.COLLINEAR) {
             return false;
         }
         return (ax - bx) * (cx - bx) + (ay - by) * (cy - by) > 0;
     }
 
-    /** Whether two segments share any point (touching counts), with robust orientation tests. */
-    static boolean intersect(Coordinate p1, Coordinate p2, Coordinate q1, Coordinate q2) {
-        int o1 = Orientation.index(p1, p2, q1);
-        int o2 = Orientation.index(p1, p2, q2);
-        int o3 = Orientation.index(q1, q2, p1);
-        int o4 = Orientation.index(q1, q2, p2);
+    /** Whether segments a (x[a]..x[a+1]) and b share any point (touching counts), with robust orientation tests. */
+    private static boolean intersect(double[] x, double[] y, int a, int b) {
+        double p1x = x[a], p1y = y[a], p2x = x[a + 1], p2y = y[a + 1];
+        double q1x = x[b], q1y = y[b], q2x = x[b + 1], q2y = y[b + 1];
+        int o1 = CGAlgorithmsDD.orientationIndex(p1x, p1y, p2x, p2y, q1x, q1y);
+        int o2 = CGAlgorithmsDD.orientationIndex(p1x, p1y, p2x, p2y, q2x, q2y);
+        int o3 = CGAlgorithmsDD.orientationIndex(q1x, q1y, q2x, q2y, p1x, p1y);
+        int o4 = CGAlgorithmsDD.orientationIndex(q1x, q1y, q2x, q2y, p2x, p2y);
         if (o1 * o2 < 0 && o3 * o4 < 0) {
             return true;
         }
-        return (o1 == 0 && onSegment(p1, p2, q1)) || (o2 == 0 && onSegment(p1, p2, q2))
-                || (o3 == 0 && onSegment(q1, q2, p1)) || (o4 == 0 && onSegment(q1, q2, p2));
+        return (o1 == 0 && within(p1x, p1y, p2x, p2y, q1x, q1y)) || (o2 == 0 && within(p1x, p1y, p2x, p2y, q2x, q2y))
+                || (o3 == 0 && within(q1x, q1y, q2x, q2y, p1x, p1y)) || (o4 == 0 && within(q1x, q1y, q2x, q2y, p2x, p2y));
     }
 
-    private static boolean onSegment(Coordinate a, Coordinate b, Coordinate p) {
-        return p.x >= Math.min(a.x, b.x) && p.x <= Math.max(a.x, b.x) && p.y >= Math.min(a.y, b.y) && p.y <= Math.max(a.y, b.y);
+    private static boolean within(double ax, double ay, double bx, double by, double px, double py) {
+        return px >= Math.min(ax, bx) && px <= Math.max(ax, bx) && py >= Math.min(ay, by) && py <= Math.max(ay, by);
     }
 }

@@ -38,10 +38,61 @@ class FastValidityTest {
                 "MULTIPOLYGON (((0 0, 0 2, 2 2, 2 0, 0 0)), ((1 1, 1 3, 3 3, 3 1, 1 1)))", // overlapping shells
                 "MULTIPOLYGON (((0 0, 0 1, 1 1, 1 0, 0 0)), ((1 0, 1 1, 2 1, 2 0, 1 0)))", // shells sharing an edge
                 "POLYGON ((0 0, 0 10, 10 10, 10 0, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2))",
-                "POLYGON ((0 0, 0 10, 10 10, 10 0, 0 0), (2 2, 2 14, 4 4, 4 2, 2 2))")) {
+                "POLYGON ((0 0, 0 10, 10 10, 10 0, 0 0), (2 2, 2 14, 4 4, 4 2, 2 2))",
+                "POLYGON ((10 0, -8.09 5.88, 3.09 -9.51, 3.09 9.51, -8.09 -5.88, 10 0))", // pentagram: winds twice
+                "POLYGON ((10 0, 3.09 9.51, -8.09 5.88, -8.09 -5.88, 3.09 -9.51, 10 0))", // pentagon, counter-clockwise
+                "POLYGON ((10 0, 3.09 -9.51, -8.09 -5.88, -8.09 5.88, 3.09 9.51, 10 0))", // pentagon, clockwise
+                "POLYGON ((10 0, 3.09 9.51, 0 0, -8.09 5.88, -8.09 -5.88, 3.09 -9.51, 10 0))")) { // through the centre
             Geometry g = r.read(wkt);
             assertThat(FastValidity.isValid(g)).as(wkt).isEqualTo(IsValidOp.isValid(g));
         }
+    }
+
+    @Test
+    void agreesWithJtsOnStarShapedRingsAndTheirMutations() {
+        GeometryFactory gf = new GeometryFactory();
+        Random rnd = new Random(2);
+        int invalid = 0;
+        for (int i = 0; i < 20000; i++) {
+            int n = 3 + rnd.nextInt(40);
+            double[] angles = new double[n];
+            for (int k = 0; k < n; k++) {
+                angles[k] = rnd.nextDouble() * 2 * Math.PI;
+            }
+            java.util.Arrays.sort(angles);
+            Coordinate[] c = new Coordinate[n + 1];
+            for (int k = 0; k < n; k++) {
+                double r = rnd.nextInt(4) == 0 ? 1 : 0.05 + rnd.nextDouble();
+                c[k] = new Coordinate(100 + r * Math.cos(angles[k]), 50 + r * Math.sin(angles[k]));
+            }
+            switch (rnd.nextInt(5)) {
+                case 0 -> { // swap two vertices: often a self-intersection
+                    int a = rnd.nextInt(n);
+                    int b = rnd.nextInt(n);
+                    Coordinate t = c[a];
+                    c[a] = c[b];
+                    c[b] = t;
+                }
+                case 1 -> java.util.Collections.reverse(java.util.Arrays.asList(c).subList(0, n)); // clockwise
+                case 2 -> c[rnd.nextInt(n)] = new Coordinate(100, 50); // a vertex at the centre
+                case 3 -> { // snapped to a coarse grid: collinear runs and repeated points
+                    for (int k = 0; k < n; k++) {
+                        c[k] = new Coordinate(Math.round(c[k].x * 4) / 4.0, Math.round(c[k].y * 4) / 4.0);
+                    }
+                }
+                default -> {
+                }
+            }
+            c[n] = c[0].copy();
+            if (n < 3) {
+                continue;
+            }
+            Polygon p = gf.createPolygon(c);
+            boolean expected = IsValidOp.isValid(p);
+            invalid += expected ? 0 : 1;
+            assertThat(FastValidity.isValid(p)).as(p.toText()).isEqualTo(expected);
+        }
+        assertThat(invalid).as("the mutations make invalid rings too").isGreaterThan(1000);
     }
 
     @Test
