@@ -23,8 +23,7 @@ public final class SourceFetcher {
     private final Path workDir;
     private final long maxBytes;
     private final int attempts;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(20)).build();
+    private HttpClient http; // made on the first download: local sources do not pay for its threads
     private long bytesDownloaded;
 
     public SourceFetcher(Path workDir, long maxBytes, int attempts) {
@@ -78,6 +77,9 @@ public final class SourceFetcher {
         IOException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
+                if (http == null) {
+                    http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+                }
                 HttpResponse<InputStream> rsp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 int code = rsp.statusCode();
