@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Helm chart installs with the pinned helm, and its RBAC is enough and no more: the operator, run with only its
- * service account's token, takes a SpatialLoad to Succeeded, and that account cannot read Secrets.
+ * service account's token, takes a SpatialLoad and an EnergySimulationBatch to Succeeded, and that account cannot read Secrets.
  */
 class HelmChartIT {
     @TempDir
@@ -98,6 +98,35 @@ class HelmChartIT {
             assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(Phase.Succeeded);
             assertThat(done.getStatus().layers.get(0).rows).isEqualTo(242);
             assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason()).contains("TaskSucceeded");
+
+            // An EnergySimulationBatch too: its reconciler needs nothing more (the real engine, one design-day run).
+            Path ep = SharedData.root().resolve("energyplus");
+            Files.createDirectories(dir.resolve("energyplus"));
+            Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), dir.resolve("energyplus/golden.epw"));
+            client.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                    .withName("models").endMetadata().addToData("1zone.idf", Files.readString(ep.resolve("1ZoneUncontrolled.idf"))).build())
+                    .create();
+            String yaml = """
+                    apiVersion: fanout.dev/v1alpha1
+                    kind: EnergySimulationBatch
+                    metadata: {name: rbac}
+                    spec:
+                      models: [{name: one-zone, configMapKeyRef: {name: models, key: 1zone.idf}}]
+                      weather: [{name: golden, url: "%s"}]
+                      constructionSets: [{name: as-is}]
+                      energyplus: {mode: designDay}
+                      results: {database: {secretRef: {name: postgis}, schema: helm_rbac}}
+                    """.formatted(http.url("energyplus/golden.epw"));
+            var batches = client.resources(dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class).inNamespace(ns);
+            batches.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
+                    dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class)).create();
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                var b = batches.withName("rbac").get();
+                return b.getStatus() != null && (b.getStatus().phase == Phase.Succeeded || b.getStatus().phase == Phase.Failed);
+            });
+            var batch = batches.withName("rbac").get();
+            assertThat(batch.getStatus().phase).as(batch.getStatus().message).isEqualTo(Phase.Succeeded);
+            assertThat(batch.getStatus().aggregate.rows).isEqualTo(1);
         }
     }
 }
