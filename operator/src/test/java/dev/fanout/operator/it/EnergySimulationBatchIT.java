@@ -178,6 +178,28 @@ class EnergySimulationBatchIT {
             assertThat(jobs.maxActive).isBetween(1, 4);
             assertThat(st.slots.capacity).isBetween(1, 4);
             await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
+
+            // GitOps: one construction set changes in Git. Only its run and the aggregate run again; the rest stay recorded.
+            EnergySimulationBatch changed = get();
+            changed.getSpec().constructionSets.stream().filter(cs -> cs.name.equals("insulated-ceiling")).findFirst().orElseThrow()
+                    .materials = Map.of("MAT-CLNG-1", Map.of("Thermal Resistance", 5.0));
+            client.resources(EnergySimulationBatch.class).inNamespace(ns).resource(changed).update();
+            long generation = get().getMetadata().getGeneration();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                var s = get().getStatus();
+                return s.observedGeneration != null && s.observedGeneration >= generation && s.phase == Phase.Succeeded;
+            });
+            assertThat(jobs.created).hasSize(11);
+            assertThat(jobs.created.subList(9, 11)).anySatisfy(j -> assertThat(j).contains("insulated-ceiling"))
+                    .anySatisfy(j -> assertThat(j).contains("aggregate"));
+            var again = get().getStatus();
+            assertThat(again.variants.succeeded).isEqualTo(7);
+            assertThat(again.failures).singleElement().satisfies(f -> assertThat(f.message).contains("EnergyPlus did not complete"));
+            try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT site_eui_mj_m2 FROM " + agg.view + " WHERE variant = 'insulated-ceiling'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getDouble(1)).as("the changed variant's row is replaced").isNotEqualTo(eui.get("insulated-ceiling"));
+            }
         }
     }
 }

@@ -31,12 +31,12 @@ final class ShpGeometryReader implements AutoCloseable {
     private static final int FILE_CODE = 9994;
     private final FileChannel channel;
     private final String name;
-    private final ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
-    private ByteBuffer record = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     final int shapeType;
     final boolean hasZ;
     private final long fileLength;
-    private final java.nio.MappedByteBuffer map;
+    /** A window of the file read in large blocks: records are parsed in place, without two reads per record. */
+    private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+    private long bufferStart = -1;
     private long position = 100;
     private final GeometryFactory factory2d = new GeometryFactory(new PackedCoordinateSequenceFactory(PackedCoordinateSequenceFactory.DOUBLE));
 
@@ -61,8 +61,7 @@ final class ShpGeometryReader implements AutoCloseable {
         long declared = (h.getInt(24) & 0xffffffffL) * 2;
         fileLength = Math.min(declared, channel.size());
         shapeType = h.order(ByteOrder.LITTLE_ENDIAN).getInt(32);
-        // Mapped when it fits one buffer: records are read in place, without two reads per record.
-        map = fileLength <= Integer.MAX_VALUE ? channel.map(FileChannel.MapMode.READ_ONLY, 0, fileLength) : null;
+
         hasZ = shapeType >= 11 && shapeType <= 18;
         if (family(shapeType) == null && shapeType != 0) {
             throw WorkerException.badInput(name + ": shape type " + shapeType + " is not supported (MultiPatch or unknown)");
@@ -102,30 +101,14 @@ final class ShpGeometryReader implements AutoCloseable {
         if (position + 8 > fileLength) {
             return END;
         }
-        int contentBytes;
-        if (map != null) {
-            contentBytes = map.order(ByteOrder.BIG_ENDIAN).getInt((int) position + 4) * 2;
-        } else {
-            header.clear();
-            readFully(header, position);
-            contentBytes = header.getInt(4) * 2;
-        }
+        ByteBuffer w = window(position, 8);
+        int contentBytes = w.order(ByteOrder.BIG_ENDIAN).getInt(w.position() + 4) * 2;
         if (contentBytes < 4 || position + 8 + contentBytes > fileLength) {
             throw WorkerException.badInput(name + " is corrupt: record at byte " + position + " declares " + contentBytes
                     + " bytes but the file ends at " + fileLength);
         }
-        ByteBuffer content;
-        if (map != null) {
-            content = map.slice((int) position + 8, contentBytes).order(ByteOrder.LITTLE_ENDIAN);
-        } else {
-            if (record.capacity() < contentBytes) {
-                record = ByteBuffer.allocate(Integer.highestOneBit(contentBytes) << 1).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            record.clear().limit(contentBytes);
-            readFully(record, position + 8);
-            record.flip();
-            content = record;
-        }
+        w = window(position + 8, contentBytes);
+        ByteBuffer content = w.slice(w.position(), contentBytes).order(ByteOrder.LITTLE_ENDIAN);
         position += 8 + contentBytes;
         try {
             return parse(content);
@@ -341,6 +324,20 @@ final class ShpGeometryReader implements AutoCloseable {
             return null;
         }
         return factory2d.createLinearRing(new PackedCoordinateSequence.Double(c, dim, 0));
+    }
+
+    /** The buffer positioned at file offset {@code at}, holding at least {@code length} bytes from there. */
+    private ByteBuffer window(long at, int length) throws IOException {
+        if (bufferStart < 0 || at < bufferStart || at + length > bufferStart + buffer.limit()) {
+            if (buffer.capacity() < length) {
+                buffer = ByteBuffer.allocate(Integer.highestOneBit(length) << 1);
+            }
+            buffer.clear().limit((int) Math.min(buffer.capacity(), fileLength - at));
+            readFully(buffer, at);
+            buffer.flip();
+            bufferStart = at;
+        }
+        return buffer.position((int) (at - bufferStart));
     }
 
     private void readFully(ByteBuffer b, long at) throws IOException {
