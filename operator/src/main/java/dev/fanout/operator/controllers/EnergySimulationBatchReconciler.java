@@ -17,15 +17,12 @@ import dev.fanout.operator.tasks.TaskState;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,9 +59,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
 
     @Override
     public List<EventSource<?, EnergySimulationBatch>> prepareEventSources(EventSourceContext<EnergySimulationBatch> context) {
-        var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, EnergySimulationBatch.class)
-                .withLabelSelector(TaskJobs.LABEL_KIND + " in (" + EnergyBatchPlan.KIND + "," + EnergyBatchPlan.AGGREGATE_KIND + ")")
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EnergySimulationBatch.class)).build(), context);
+        var jobs = ReconcileSupport.taskJobs(context, EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
         return List.of(jobs, ReconcileSupport.capacityWake(planner, EnergyBatchPlan.KIND));
     }
 

@@ -8,9 +8,13 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -49,6 +53,15 @@ final class ReconcileSupport {
     static Function<Job, List<Pod>> podsOf(KubernetesClient client) {
         return job -> client.pods().inNamespace(job.getMetadata().getNamespace())
                 .withLabel("job-name", job.getMetadata().getName()).list().getItems();
+    }
+
+    /** The informer of a kind's task and aggregate Jobs, mapped to their owner through the owner reference. */
+    static <R extends CustomResource<?, ?>> InformerEventSource<Job, R> taskJobs(
+            EventSourceContext<R> context, Class<R> owner, String... kinds) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Job.class, owner)
+                        .withLabelSelector(TaskJobs.LABEL_KIND + " in (" + String.join(",", kinds) + ")")
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(owner)).build(), context);
     }
 
     /** An event source that the capacity planner fires for resources of this kind when slots free up. */

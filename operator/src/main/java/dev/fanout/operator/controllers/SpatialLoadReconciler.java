@@ -16,15 +16,12 @@ import dev.fanout.operator.tasks.TaskState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +53,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
 
     @Override
     public List<EventSource<?, SpatialLoad>> prepareEventSources(EventSourceContext<SpatialLoad> context) {
-        var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, SpatialLoad.class)
-                .withLabelSelector(TaskJobs.LABEL_KIND + " in (" + SpatialLoadPlan.KIND + "," + SpatialLoadPlan.LINK_KIND + ")")
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SpatialLoad.class)).build(), context);
+        var jobs = ReconcileSupport.taskJobs(context, SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
         return List.of(jobs, ReconcileSupport.capacityWake(planner, SpatialLoadPlan.KIND));
     }
 
