@@ -74,15 +74,15 @@ public final class TaskJobs {
     }
 
     /** A container that runs before the worker (an init container): the same restricted settings, resources and /tmp. */
-    public record Step(String name, String image, List<String> command, List<String> args, List<VolumeMount> mounts) {
+    public record Step(String name, String image, List<String> command, List<String> args, List<EnvVar> env, List<VolumeMount> mounts) {
     }
 
     /**
      * What a task's pod has besides the worker container with its args: init containers run in order before it, volumes
      * (all containers share the /tmp emptyDir), and mounts of the worker container.
      */
-    public record Layout(List<Step> init, List<VolumeMount> mounts, List<Volume> volumes) {
-        public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of());
+    public record Layout(List<Step> init, List<EnvVar> env, List<VolumeMount> mounts, List<Volume> volumes) {
+        public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of(), List.of());
     }
 
     public static Job build(HasMetadata owner, FanoutSpec spec, SecretKeys db, Task task, String image) {
@@ -99,7 +99,7 @@ public final class TaskJobs {
         List<Container> init = new ArrayList<>();
         for (Step step : task.layout().init()) {
             // Init containers run one at a time, so the pod's request is still `resources`.
-            init.add(container(step.name(), step.image(), pullPolicy, step.command(), step.args(), List.of(), resources, step.mounts()));
+            init.add(container(step.name(), step.image(), pullPolicy, step.command(), step.args(), step.env(), resources, step.mounts()));
         }
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
@@ -128,7 +128,8 @@ public final class TaskJobs {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L).withFsGroup(10001L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withInitContainers(init)
-                .withContainers(container("worker", image, pullPolicy, null, task.args(), dbEnv(db), resources, task.layout().mounts()))
+                .withContainers(container("worker", image, pullPolicy, null, task.args(), concat(task.layout().env(), dbEnv(db)), resources,
+                        task.layout().mounts()))
                 .withVolumes(volumes)
                 .endSpec()
                 .endTemplate()
@@ -152,6 +153,12 @@ public final class TaskJobs {
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .withVolumeMounts(all)
                 .build();
+    }
+
+    private static List<EnvVar> concat(List<EnvVar> a, List<EnvVar> b) {
+        List<EnvVar> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static List<EnvVar> dbEnv(SecretKeys db) {

@@ -109,7 +109,9 @@ class EnergyBatchPlanTest {
         Container collect = pod.getContainers().get(0);
         assertThat(collect.getArgs()).startsWith("energy", "collect").containsSequence("--variant", "thick")
                 .containsSequence("--weather", "chicago").containsSequence("--keep-outputs", "/outputs/walls/office.chicago.thick");
-        assertThat(collect.getEnv()).extracting(e -> e.getName()).containsExactly("FANOUT_DB_URL", "FANOUT_DB_USER", "FANOUT_DB_PASSWORD");
+        assertThat(collect.getEnv()).extracting(e -> e.getName()).containsExactly("JDK_JAVA_OPTIONS", "FANOUT_DB_URL", "FANOUT_DB_USER",
+                "FANOUT_DB_PASSWORD");
+        assertThat(prepare.getEnv()).extracting(e -> e.getName()).containsExactly("JDK_JAVA_OPTIONS"); // no credentials before they are needed
         assertThat(pod.getVolumes()).extracting(v -> v.getName()).contains("tmp", "cm-office");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
                 .extracting(v -> v.getPersistentVolumeClaim().getClaimName()).containsExactlyInAnyOrder("weather", "outputs");
