@@ -35,6 +35,7 @@ final class EnergyAggregateTask extends StatusTask<EnergyAggregateStatus> {
         s.minEui = number(r, "minEui");
         s.medianEui = number(r, "medianEui");
         s.maxEui = number(r, "maxEui");
+        s.message = text(r, "warning");
     }
 
     private static String text(JsonNode r, String f) {

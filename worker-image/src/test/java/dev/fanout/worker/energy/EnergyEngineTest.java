@@ -154,6 +154,16 @@ class EnergyEngineTest {
             assertThat(savings.get("ceiling")).isCloseTo(expected, org.assertj.core.api.Assertions.within(0.011));
             assertThat(agg.result().get("best").asText()).isEqualTo(savings.keySet().iterator().next());
         }
+        // A baseline without a row (its run failed): the ranking stands, the savings are empty, the result says why.
+        Worker.Run noBase = Worker.run(dir.resolve("a2.json"), "energy", "aggregate", "--batch", "five", "--baseline", "gone", "--schema", SCHEMA);
+        assertThat(noBase.exitCode()).as(noBase.stderr()).isZero();
+        assertThat(noBase.result().get("rows").asLong()).isEqualTo(2);
+        assertThat(noBase.result().get("warning").asText()).contains("'gone' has no results row");
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM " + SCHEMA + ".energy_results_ranked_five WHERE savings_percent IS NULL")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(2);
+        }
     }
 
     @Test
