@@ -7,6 +7,7 @@ import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,9 +102,21 @@ class HelmChartIT {
             assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason()).contains("TaskSucceeded");
 
             // An EnergySimulationBatch too: its reconciler needs nothing more (the real engine, one design-day run).
+            // The weather comes from a PersistentVolumeClaim (bound to a static volume: the test bed has no provisioner);
+            // the test-bed runner keeps a claim's files under <cluster state>/node/pvc/<namespace>/<claim>.
             Path ep = SharedData.root().resolve("energyplus");
-            Files.createDirectories(dir.resolve("energyplus"));
-            Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), dir.resolve("energyplus/golden.epw"));
+            client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata()
+                    .withName(ns + "-inputs").endMetadata().withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi")))
+                    .withAccessModes("ReadOnlyMany").withStorageClassName("").withNewHostPath().withPath(dir.resolve("pv").toString())
+                    .endHostPath().endSpec().build()).create();
+            client.persistentVolumeClaims().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName("inputs").endMetadata().withNewSpec().withAccessModes("ReadOnlyMany")
+                    .withStorageClassName("").withVolumeName(ns + "-inputs").withNewResources()
+                    .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+            Path claim = Path.of(TestBed.env("KUBECONFIG")).getParent().resolve("node/pvc").resolve(ns).resolve("inputs");
+            Files.createDirectories(claim.resolve("weather"));
+            Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), claim.resolve("weather/golden.epw"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             client.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
                     .withName("models").endMetadata().addToData("1zone.idf", Files.readString(ep.resolve("1ZoneUncontrolled.idf"))).build())
                     .create();
@@ -112,11 +126,11 @@ class HelmChartIT {
                     metadata: {name: rbac}
                     spec:
                       models: [{name: one-zone, configMapKeyRef: {name: models, key: 1zone.idf}}]
-                      weather: [{name: golden, url: "%s"}]
+                      weather: [{name: golden, persistentVolumeClaim: {claimName: inputs, path: weather/golden.epw}}]
                       constructionSets: [{name: as-is}]
                       energyplus: {mode: designDay}
                       results: {database: {secretRef: {name: postgis}, schema: helm_rbac}}
-                    """.formatted(http.url("energyplus/golden.epw"));
+                    """;
             var batches = client.resources(dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class).inNamespace(ns);
             batches.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
                     dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class)).create();
@@ -127,6 +141,8 @@ class HelmChartIT {
             var batch = batches.withName("rbac").get();
             assertThat(batch.getStatus().phase).as(batch.getStatus().message).isEqualTo(Phase.Succeeded);
             assertThat(batch.getStatus().aggregate.rows).isEqualTo(1);
+        } finally {
+            client.persistentVolumes().withName(ns + "-inputs").delete();
         }
     }
 }
