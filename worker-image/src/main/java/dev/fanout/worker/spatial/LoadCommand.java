@@ -64,6 +64,9 @@ public class LoadCommand implements Callable<Integer> {
     Path workDir;
     @Option(names = "--encoders", description = "geometry encoding threads (default: cores - 1, at least 1)")
     Integer encoders;
+    @Option(names = "--dry-run", description = "read, reproject, check and encode every feature, but touch no database: "
+            + "checks a source before loading it (the result has rows and invalid geometries)")
+    boolean dryRun;
 
     @Override
     public Integer call() throws Exception {
@@ -97,10 +100,14 @@ public class LoadCommand implements Callable<Integer> {
                 ColumnPlan plan = new ColumnPlan(src.columns(), select, rename);
                 List<String> keyColumns = keys.stream().map(plan::keyColumn).distinct().toList();
                 int threads = encoders != null ? encoders : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-                PostgisLoader.Result r = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads).load(src, reprojection);
+                PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads);
+                PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection) : loader.load(src, reprojection);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("task", task != null ? task : table);
-                out.put("table", schema + "." + table);
+                out.put("table", dryRun ? null : schema + "." + table);
+                if (dryRun) {
+                    out.put("dryRun", true);
+                }
                 out.put("rows", r.rows());
                 out.put("invalidGeometries", r.invalid());
                 out.put("emptyGeometries", r.empty());

@@ -122,6 +122,39 @@ final class PostgisLoader {
         }
     }
 
+    /**
+     * The same pipeline (read, reproject, check validity, encode COPY rows) into a sink that only counts: no database is
+     * touched. For checking a source before a load, and for the JVM training run that builds the image's AOT cache.
+     */
+    Result dryRun(FeatureSource source, Reprojection reprojection) throws Exception {
+        long t0 = System.nanoTime();
+        long[] bytes = new long[1];
+        Counts counts = pipeline(source, reprojection, new Sink() {
+            @Override
+            public void write(byte[] chunk) {
+                bytes[0] += chunk.length;
+            }
+
+            @Override
+            public long finish() {
+                return nextFid.get();
+            }
+        });
+        return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(System.nanoTime() - t0),
+                sec(readNanos.get()), sec(encodeNanos.get()), sec(copyNanos.get()), 0, 0, 0, List.of());
+    }
+
+    /** Where encoded COPY rows go: the COPY stream of a load, or a counter. */
+    private interface Sink {
+        void write(byte[] chunk) throws SQLException;
+
+        /** Ends the data; returns the rows taken. */
+        long finish() throws SQLException;
+
+        default void abort() {
+        }
+    }
+
     /** Drops the old table (and foreign keys into it, which the link step re-creates) and renames the staging table. */
     private List<String> swap(Connection c, String stage, String stageQ, String targetQ) throws SQLException {
         List<String> dropped = new ArrayList<>();
@@ -172,12 +205,39 @@ final class PostgisLoader {
         long empty;
     }
 
-    /** The pipeline: reader thread -> encoder threads -> this thread writing COPY data. */
+    /** Binary COPY into the staging table through the pipeline. */
     private Counts copy(Connection c, String stageQ, FeatureSource source, Reprojection reprojection) throws Exception {
         List<String> cols = new ArrayList<>(List.of(quote(ColumnPlan.FID), quote(ColumnPlan.GEOM)));
         columns.targets().forEach(t -> cols.add(quote(t.column())));
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + stageQ + " (" + String.join(", ", cols)
                 + ") FROM STDIN (FORMAT binary)");
+        return pipeline(source, reprojection, new Sink() {
+            @Override
+            public void write(byte[] chunk) throws SQLException {
+                copy.writeToCopy(chunk, 0, chunk.length);
+            }
+
+            @Override
+            public long finish() throws SQLException {
+                copy.writeToCopy(CopyBinaryWriter.TRAILER, 0, 2);
+                return copy.endCopy();
+            }
+
+            @Override
+            public void abort() {
+                if (copy.isActive()) {
+                    try {
+                        copy.cancelCopy();
+                    } catch (SQLException ignored) {
+                        // the transaction is rolled back anyway
+                    }
+                }
+            }
+        });
+    }
+
+    /** The pipeline: reader thread -> encoder threads -> this thread writing to the sink. */
+    private Counts pipeline(FeatureSource source, Reprojection reprojection, Sink sink) throws Exception {
         BlockingQueue<List<Feature>> raw = new ArrayBlockingQueue<>(2 * encoders + 2);
         BlockingQueue<byte[]> encoded = new ArrayBlockingQueue<>(2 * encoders + 2);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -191,7 +251,7 @@ final class PostgisLoader {
         }
         Counts counts = new Counts();
         try {
-            copy.writeToCopy(CopyBinaryWriter.HEADER, 0, CopyBinaryWriter.HEADER.length);
+            sink.write(CopyBinaryWriter.HEADER);
             int finished = 0;
             while (finished < encoders) {
                 byte[] chunk = encoded.take();
@@ -200,23 +260,16 @@ final class PostgisLoader {
                     continue;
                 }
                 long w = System.nanoTime();
-                copy.writeToCopy(chunk, 0, chunk.length);
+                sink.write(chunk);
                 copyNanos.addAndGet(System.nanoTime() - w);
             }
             if (failure.get() != null) {
                 throw failure.get();
             }
-            copy.writeToCopy(CopyBinaryWriter.TRAILER, 0, 2);
-            counts.rows = copy.endCopy();
+            counts.rows = sink.finish();
         } catch (Throwable e) {
             threads.forEach(Thread::interrupt);
-            if (copy.isActive()) {
-                try {
-                    copy.cancelCopy();
-                } catch (SQLException ignored) {
-                    // the transaction is rolled back anyway
-                }
-            }
+            sink.abort();
             Throwable cause = failure.get() != null ? failure.get() : e;
             if (cause instanceof WorkerException w) {
                 throw w;

@@ -137,6 +137,26 @@ class SpatialLoadFailureTest {
     }
 
     @Test
+    void aDryRunChecksTheWholeSourceWithoutADatabase() throws Exception {
+        Path result = dir.resolve("dry.json");
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", workerJar().toString(), "spatial", "load", "--dry-run", "--source",
+                admin0.toString(), "--table", "t", "--result", result.toString()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("FANOUT_DB_")); // a load without these fails at once
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        var dry = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.toFile());
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(dry.get("table").isNull()).isTrue();
+        // The same counts as a real load of the same file.
+        Worker.Run real = load("--source", admin0.toString(), "--table", "dry_run_check");
+        assertThat(real.exitCode()).as(real.stderr()).isZero();
+        assertThat(dry.get("rows").asLong()).isEqualTo(real.result().get("rows").asLong()).isEqualTo(242);
+        assertThat(dry.get("invalidGeometries").asLong()).isEqualTo(real.result().get("invalidGeometries").asLong());
+        assertThat(dry.get("geometryType").asText()).isEqualTo("MultiPolygon");
+    }
+
+    @Test
     void aWorkerKilledDuringCopyLeavesTheOldTableIntactAndTheNextRunSucceeds() throws Exception {
         Path small = dir.resolve("small/small.shp");
         SyntheticLayer.write(small, 10, 8);
