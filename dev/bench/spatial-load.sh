@@ -6,7 +6,8 @@
 #   ogr2ogr_default   ogr2ogr with defaults (GiST index created before the COPY)
 #   ogr2ogr_noindex   ogr2ogr -lco SPATIAL_INDEX=NONE, then CREATE INDEX
 #   copy_ceiling      psql \copy of the same rows pre-encoded in binary COPY format (no parsing, no index)
-#   worker_shp        fanout-worker spatial load of the shapefile (whole process: JVM start, index, ANALYZE included)
+#   worker_shp        fanout-worker spatial load of the shapefile (whole process: JVM start, index, ANALYZE included;
+#                     with the build's JVM AOT cache, as the image runs it)
 #   worker_gpkg       the same from the GeoPackage
 # and prints features/s per contender, the worker's peak RSS, and a last line
 #   worker/ogr2ogr_default=<x> worker/ceiling=<y>    (ratios of features/s, worker = worker_shp)
@@ -19,14 +20,14 @@ JAVA_HOME=$(newest_jdk); export JAVA_HOME
 apt_install gdal-bin time bc
 dev/postgis.sh up >/dev/null
 eval "$(dev/postgis.sh env)"
-[ -f worker-image/target/fanout-worker.jar ] && [ -d worker-image/target/test-classes ] || ./mvnw -B -q -DskipTests package -pl worker-image
+[ -f worker-image/target/fanout-worker.jar ] || ./mvnw -B -q -DskipTests package -pl worker-image
 PG="PG:host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER password=$PGPASSWORD"
 
 data="$FANOUT_CACHE/bench/spatial-$N-$V"
 if [ ! -f "$data/layer.gpkg" ]; then
   log "generating $N features x ~$V vertices in $data"
   rm -rf "$data"; mkdir -p "$data"
-  "$JAVA_HOME/bin/java" -cp worker-image/target/test-classes dev.fanout.worker.testdata.SyntheticLayer "$data/layer.shp" "$N" "$V"
+  "$JAVA_HOME/bin/java" -cp worker-image/target/fanout-worker.jar dev.fanout.worker.spatial.SampleLayer "$data/layer.shp" "$N" "$V"
   ogr2ogr -f GPKG "$data/layer.gpkg" "$data/layer.shp" -nln layer -nlt PROMOTE_TO_MULTI
 fi
 
@@ -49,9 +50,12 @@ ogr_noindex() {
   ogr2ogr -f PostgreSQL "$PG" "$data/layer.shp" -nln bench_ogr2ogr_noindex -nlt PROMOTE_TO_MULTI -lco GEOMETRY_NAME=geom \
     -lco SPATIAL_INDEX=NONE -overwrite && psql -qc "CREATE INDEX ON bench_ogr2ogr_noindex USING gist (geom)"
 }
+# The worker as the image runs it: with the build's JVM AOT cache when there is one (JDK 25+).
+aot=()
+[ -f worker-image/target/fanout-worker.aot ] && aot=("-XX:AOTCache=$FANOUT_ROOT/worker-image/target/fanout-worker.aot")
 worker() { # table source
-  "$JAVA_HOME/bin/java" -Xmx512m -jar worker-image/target/fanout-worker.jar spatial load --source "$2" --table "$1" \
-    --result /dev/null
+  "$JAVA_HOME/bin/java" "${aot[@]}" -Xmx512m -jar "$FANOUT_ROOT/worker-image/target/fanout-worker.jar" spatial load \
+    --source "$2" --table "$1" --result /dev/null
 }
 
 echo "layer: $N MultiPolygons x ~$V vertices, 10 attributes ($(du -sh "$data/layer.shp" | cut -f1) .shp); best of $RUNS runs"
@@ -67,8 +71,8 @@ PREPARE="psql -qc 'CREATE TABLE bench_copy_ceiling (LIKE bench_ceiling_source)'"
 
 time_best worker_shp worker bench_worker_shp "$data/layer.shp"
 time_best worker_gpkg worker bench_worker_gpkg "$data/layer.gpkg"
-rss=$( { /usr/bin/time -f '%M' "$JAVA_HOME/bin/java" -Xmx512m -jar worker-image/target/fanout-worker.jar spatial load \
-  --source "$data/layer.shp" --table bench_worker_rss --result /dev/null >/dev/null; } 2>&1 | tail -1)
+rss=$( { /usr/bin/time -f '%M' "$JAVA_HOME/bin/java" "${aot[@]}" -Xmx512m -jar "$FANOUT_ROOT/worker-image/target/fanout-worker.jar" \
+  spatial load --source "$data/layer.shp" --table bench_worker_rss --result /dev/null >/dev/null; } 2>&1 | tail -1)
 echo "worker peak RSS: $((rss / 1024)) MiB (heap capped at 512 MiB)"
 psql -qAt -c "set client_min_messages=warning" -c "DROP TABLE IF EXISTS bench_ceiling_source, bench_copy_ceiling, bench_worker_rss, bench_worker_shp, bench_worker_gpkg, bench_ogr2ogr_default, bench_ogr2ogr_noindex" >/dev/null
 printf 'worker/ogr2ogr_default=%.2f worker/ceiling=%.2f\n' "$(echo "$T_ogr2ogr_default / $T_worker_shp" | bc -l)" \

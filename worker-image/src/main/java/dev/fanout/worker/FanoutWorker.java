@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the worker image: {@code fanout-worker <command>}. */
 @Command(name = "fanout-worker", mixinStandardHelpOptions = true, versionProvider = FanoutWorker.Version.class,
         description = "Does the real work inside Fanout's task Jobs.",
-        subcommands = {VersionCommand.class, dev.fanout.worker.spatial.SpatialCommand.class,
+        subcommands = {VersionCommand.class, TrainCommand.class, dev.fanout.worker.spatial.SpatialCommand.class,
             dev.fanout.worker.energy.EnergyCommand.class})
 public class FanoutWorker {
 

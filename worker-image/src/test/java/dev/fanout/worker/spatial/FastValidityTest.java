@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.worker.spatial.read.Feature;
 import dev.fanout.worker.spatial.read.ShapefileSource;
 import dev.fanout.worker.testdata.SharedData;
-import dev.fanout.worker.testdata.SyntheticLayer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -121,7 +120,7 @@ class FastValidityTest {
     @Test
     void agreesWithJtsOnRealAndGeneratedLayers() throws Exception {
         Path syn = dir.resolve("syn/syn.shp");
-        SyntheticLayer.write(syn, 2000, 65);
+        SampleLayer.write(syn, 2000, 65);
         for (Path shp : List.of(SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("a0")),
                 SharedData.copyNaturalEarth("ne_50m_admin_1_states_provinces", dir.resolve("a1")),
                 SharedData.copyNaturalEarth("ne_10m_time_zones", dir.resolve("tz")), syn)) {

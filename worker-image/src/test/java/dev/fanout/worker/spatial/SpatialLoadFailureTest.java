@@ -8,7 +8,6 @@ import dev.fanout.worker.Worker;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.Ogr2ogr;
 import dev.fanout.worker.testdata.SharedData;
-import dev.fanout.worker.testdata.SyntheticLayer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -159,9 +158,9 @@ class SpatialLoadFailureTest {
     @Test
     void aWorkerKilledDuringCopyLeavesTheOldTableIntactAndTheNextRunSucceeds() throws Exception {
         Path small = dir.resolve("small/small.shp");
-        SyntheticLayer.write(small, 10, 8);
+        SampleLayer.write(small, 10, 8);
         Path big = dir.resolve("big/big.shp");
-        SyntheticLayer.write(big, 300_000, 65);
+        SampleLayer.write(big, 300_000, 65);
         Worker.Run first = load("--source", small.toString(), "--table", "atomic");
         assertThat(first.exitCode()).as(first.stderr()).isZero();
         String checksum = "SELECT count(*) || ':' || sum(hashtext(ST_AsText(geom) || name)) FROM " + SCHEMA + ".atomic";

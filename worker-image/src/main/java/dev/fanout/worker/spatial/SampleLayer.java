@@ -1,4 +1,4 @@
-package dev.fanout.worker.testdata;
+package dev.fanout.worker.spatial;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -13,19 +13,20 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * Writes a deterministic polygon shapefile (.shp/.shx/.dbf/.prj/.cpg) for tests and benchmarks: n MultiPolygon features of
- * about {@code vertices} vertices each (every 4th feature has two parts), 10 attributes of the usual DBF kinds.
+ * Writes a deterministic polygon shapefile (.shp/.shx/.dbf/.prj/.cpg) for tests, benchmarks and the JVM training run of
+ * the image (`fanout-worker train`): n MultiPolygon features of about {@code vertices} vertices each (every 4th feature
+ * has two parts), 10 attributes of the usual DBF kinds.
  *
- * <pre>java -cp test-classes dev.fanout.worker.testdata.SyntheticLayer OUT_DIR/name.shp FEATURES [VERTICES]</pre>
+ * <pre>java -cp fanout-worker.jar dev.fanout.worker.spatial.SampleLayer OUT_DIR/name.shp FEATURES [VERTICES]</pre>
  */
-public final class SyntheticLayer {
+public final class SampleLayer {
     private static final String[][] FIELDS = {
         {"NAME", "C", "40", "0"}, {"CODE", "C", "8", "0"}, {"ADM0_A3", "C", "3", "0"}, {"POP", "N", "12", "0"},
         {"AREA_KM2", "N", "14", "4"}, {"DENSITY", "N", "12", "3"}, {"YEAR", "N", "4", "0"}, {"ACTIVE", "L", "1", "0"},
         {"UPDATED", "D", "8", "0"}, {"CATEGORY", "C", "16", "0"}};
     private static final String[] CATEGORIES = {"urban", "rural", "forest", "water", "desert", "mountain"};
 
-    private SyntheticLayer() {
+    private SampleLayer() {
     }
 
     public static void main(String[] args) throws IOException {
