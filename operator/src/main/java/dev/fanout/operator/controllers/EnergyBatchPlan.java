@@ -134,6 +134,16 @@ final class EnergyBatchPlan {
         if (baseline != null) {
             args.addAll(List.of("--baseline", baseline));
         }
+        // The batch as it is now: rows of runs its spec no longer has (a removed variant, model or weather) are dropped.
+        args.addAll(List.of("--models", String.join(",", spec.models.stream().map(m -> m.name).toList()),
+                "--weather", String.join(",", spec.weather.stream().map(w -> w.name).toList())));
+        if (spec.constructionSets != null && !spec.constructionSets.isEmpty()) {
+            args.addAll(List.of("--variants", String.join(",", spec.constructionSets.stream().map(c -> c.name).toList())));
+        }
+        if (spec.parameters != null) {
+            args.addAll(List.of("--samples", (spec.parameters.method == dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace
+                    .Method.grid ? "grid" : "lhs") + ":" + ParameterSampler.count(spec.parameters)));
+        }
         Volumes volumes = new Volumes();
         List<VolumeMount> mounts = new ArrayList<>();
         if (spec.outputs != null) {

@@ -72,6 +72,10 @@ class EnergyBatchPlanTest {
                 "office.golden.lhs-00002", "office.chicago.lhs-00002", "office.golden.lhs-00003", "office.chicago.lhs-00003");
         assertThat(EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()))).isEmpty();
         assertThat(EnergyBatchPlan.baseline(esb.getSpec())).isEqualTo("base");
+        // The aggregate is told what the batch is now, so rows of removed runs leave the ranking.
+        assertThat(EnergyBatchPlan.aggregateTask(esb, plan).args()).containsSequence("--models", "office")
+                .containsSequence("--weather", "golden,chicago").containsSequence("--variants", "base,thick")
+                .containsSequence("--samples", "lhs:3").containsSequence("--baseline", "base");
 
         // Changing one construction set changes the fingerprint of its runs only.
         EnergySimulationBatch changed = batch();

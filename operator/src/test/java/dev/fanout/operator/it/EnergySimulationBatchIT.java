@@ -97,6 +97,13 @@ class EnergySimulationBatchIT {
         return esb;
     }
 
+    static long count(String sql) throws Exception {
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     EnergySimulationBatch get() {
         return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("five-zone").get();
     }
@@ -179,10 +186,12 @@ class EnergySimulationBatchIT {
             assertThat(st.slots.capacity).isBetween(1, 4);
             await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
 
-            // GitOps: one construction set changes in Git. Only its run and the aggregate run again; the rest stay recorded.
+            // GitOps: in Git one construction set changes and another is removed. Only the changed run and the aggregate
+            // run again; the rest stay recorded; the removed variant leaves the ranking.
             EnergySimulationBatch changed = get();
             changed.getSpec().constructionSets.stream().filter(cs -> cs.name.equals("insulated-ceiling")).findFirst().orElseThrow()
                     .materials = Map.of("MAT-CLNG-1", Map.of("Thermal Resistance", 5.0));
+            changed.getSpec().constructionSets.removeIf(cs -> cs.name.equals("light-roof"));
             client.resources(EnergySimulationBatch.class).inNamespace(ns).resource(changed).update();
             long generation = get().getMetadata().getGeneration();
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
@@ -193,7 +202,10 @@ class EnergySimulationBatchIT {
             assertThat(jobs.created.subList(9, 11)).anySatisfy(j -> assertThat(j).contains("insulated-ceiling"))
                     .anySatisfy(j -> assertThat(j).contains("aggregate"));
             var again = get().getStatus();
-            assertThat(again.variants.succeeded).isEqualTo(7);
+            assertThat(again.variants.total).isEqualTo(7);
+            assertThat(again.variants.succeeded).isEqualTo(6);
+            assertThat(again.aggregate.rows).isEqualTo(6);
+            assertThat(count("SELECT count(*) FROM " + agg.view + " WHERE variant = 'light-roof'")).isZero();
             assertThat(again.failures).singleElement().satisfies(f -> assertThat(f.message).contains("EnergyPlus did not complete"));
             try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT site_eui_mj_m2 FROM " + agg.view + " WHERE variant = 'insulated-ceiling'")) {

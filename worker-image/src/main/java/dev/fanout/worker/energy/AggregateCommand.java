@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,6 +38,15 @@ public class AggregateCommand implements Callable<Integer> {
     Path result;
     @Option(names = "--csv", description = "also write the ranked rows as CSV to this file (e.g. on the outputs PVC)")
     Path csv;
+    @Option(names = "--models", split = ",", description = "the batch's models now; with --weather and --variants, rows of "
+            + "runs no longer in the batch (a variant removed from its spec) are deleted before ranking")
+    List<String> models;
+    @Option(names = "--weather", split = ",", description = "the batch's weather names now")
+    List<String> weather;
+    @Option(names = "--variants", split = ",", description = "the batch's construction set names now")
+    List<String> variants;
+    @Option(names = "--samples", description = "the batch's sampled variants now, as PREFIX:COUNT (e.g. lhs:5000 = lhs-00001..lhs-05000)")
+    String samples;
 
     static String viewName(String table, String batch) {
         String v = table + "_ranked_" + batch.replaceAll("[^A-Za-z0-9_]", "_");
@@ -69,6 +79,30 @@ public class AggregateCommand implements Callable<Integer> {
         return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
+    /** Deletes the batch's rows of runs its spec no longer has, so the ranking is of the batch as it is now. */
+    private long removeStaleRows(Connection c, String t) throws SQLException {
+        String prefix = null;
+        int count = 0;
+        if (samples != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(grid|lhs):(\\d{1,5})").matcher(samples);
+            if (!m.matches()) {
+                throw WorkerException.badInput("--samples must be grid:N or lhs:N, got '" + samples + "'");
+            }
+            prefix = m.group(1);
+            count = Integer.parseInt(m.group(2));
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE batch = ? AND NOT (model = ANY (?) AND weather = ANY (?) "
+                + "AND (variant = ANY (?) OR (variant ~ ('^' || ? || '-[0-9]{5}$') AND substring(variant from '[0-9]{5}$')::int <= ?)))")) {
+            ps.setString(1, batch);
+            ps.setArray(2, c.createArrayOf("text", models.toArray()));
+            ps.setArray(3, c.createArrayOf("text", weather.toArray()));
+            ps.setArray(4, c.createArrayOf("text", (variants == null ? List.<String>of() : variants).toArray()));
+            ps.setString(5, prefix == null ? "none" : prefix);
+            ps.setInt(6, count);
+            return ps.executeUpdate();
+        }
+    }
+
     @Override
     public Integer call() {
         Identifiers.validate("--schema", schema);
@@ -78,6 +112,7 @@ public class AggregateCommand implements Callable<Integer> {
         try (Connection c = Database.connect()) {
             CollectCommand.createTable(c, schema, table);
             c.setAutoCommit(false);
+            long removed = models == null || weather == null ? 0 : removeStaleRows(c, t);
             try (Statement st = c.createStatement()) {
                 st.execute("DROP VIEW IF EXISTS " + view); // in the transaction: readers see the old view or the new one
                 st.execute("CREATE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
@@ -91,6 +126,9 @@ public class AggregateCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("task", "aggregate");
             out.put("view", schema + "." + viewName(table, batch));
+            if (removed > 0) {
+                out.put("removedRows", removed);
+            }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*), min(site_eui_mj_m2), "
                     + "percentile_cont(0.5) WITHIN GROUP (ORDER BY site_eui_mj_m2), max(site_eui_mj_m2) FROM " + t + " WHERE batch = ?")) {
                 ps.setString(1, batch);

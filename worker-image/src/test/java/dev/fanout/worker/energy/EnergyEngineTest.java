@@ -154,6 +154,24 @@ class EnergyEngineTest {
             assertThat(savings.get("ceiling")).isCloseTo(expected, org.assertj.core.api.Assertions.within(0.011));
             assertThat(agg.result().get("best").asText()).isEqualTo(savings.keySet().iterator().next());
         }
+        // A variant removed from the batch's spec: its row goes when the aggregate is told what the batch is now.
+        Worker.Run extra = Worker.run(dir.resolve("c.json"), "energy", "collect", "--output", dir.resolve("annual-ceiling/output").toString(),
+                "--batch", "five", "--variant", "old-set", "--model", "5ZoneAirCooled", "--weather", "golden", "--schema", SCHEMA);
+        assertThat(extra.exitCode()).as(extra.stderr()).isZero();
+        Worker.Run pruned = Worker.run(dir.resolve("a3.json"), "energy", "aggregate", "--batch", "five", "--baseline", "base", "--schema", SCHEMA,
+                "--models", "5ZoneAirCooled", "--weather", "golden", "--variants", "base,ceiling", "--samples", "lhs:3");
+        assertThat(pruned.exitCode()).as(pruned.stderr()).isZero();
+        assertThat(pruned.result().get("removedRows").asLong()).isEqualTo(1);
+        assertThat(pruned.result().get("rows").asLong()).isEqualTo(2);
+        Worker.Run again = Worker.run(dir.resolve("a4.json"), "energy", "aggregate", "--batch", "five", "--baseline", "base", "--schema", SCHEMA,
+                "--models", "5ZoneAirCooled", "--weather", "golden", "--variants", "base,ceiling");
+        assertThat(again.result().has("removedRows")).as("nothing more to remove").isFalse();
+        assertThat(again.result().get("rows").asLong()).isEqualTo(2);
+        Worker.Run otherWeather = Worker.run(dir.resolve("a5.json"), "energy", "aggregate", "--batch", "five", "--schema", SCHEMA,
+                "--models", "5ZoneAirCooled", "--weather", "chicago", "--samples", "bogus");
+        assertThat(otherWeather.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(otherWeather.stderr()).contains("--samples must be grid:N or lhs:N");
+
         // A baseline without a row (its run failed): the ranking stands, the savings are empty, the result says why.
         Worker.Run noBase = Worker.run(dir.resolve("a2.json"), "energy", "aggregate", "--batch", "five", "--baseline", "gone", "--schema", SCHEMA);
         assertThat(noBase.exitCode()).as(noBase.stderr()).isZero();
