@@ -101,7 +101,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
         TaskEngine.Pass pass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.KIND, image, plan, states,
                 id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), ReconcileSupport.podsOf(client),
                 true, events);
-        record(status, plan, states, live, pass);
+        record(status, plan, states, pass);
 
         // The aggregate, once every run is done and one at least succeeded.
         TaskEngine.Planned aggregate = EnergyBatchPlan.aggregateTask(esb, plan);
@@ -148,7 +148,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
 
     /** Writes the pass back: live runs listed, the others in the ledger, counts, the first failures, finished seconds. */
     static void record(EnergySimulationBatchStatus status, List<TaskEngine.Planned> plan, Map<String, TaskState> states,
-            Map<String, VariantRun> liveBefore, TaskEngine.Pass pass) {
+            TaskEngine.Pass pass) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
         List<VariantRun> running = new ArrayList<>();
@@ -170,7 +170,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
                 f.message = s.message() != null ? s.message() : oldFailures.get(t.id() + "|" + s.specHash());
                 failures.add(f);
             }
-            if (s instanceof VariantRunTask r && liveBefore.containsKey(t.id()) && r.s.startTime != null && r.s.completionTime != null
+            if (s instanceof VariantRunTask r && r.s.startTime != null && r.s.completionTime != null
                     && (s.phase() == TaskPhase.Succeeded || s.phase() == TaskPhase.Failed)) {
                 seconds += Duration.between(Instant.parse(r.s.startTime), Instant.parse(r.s.completionTime)).toMillis() / 1000.0;
             }

@@ -50,7 +50,7 @@ class BoundedBatchStatusTest {
         }
         EnergySimulationBatchStatus status = new EnergySimulationBatchStatus();
         TaskEngine.Pass pass = new TaskEngine.Pass(10_000, 6000, 300, 64, 3636, 64, false, List.of());
-        EnergySimulationBatchReconciler.record(status, plan, states, new HashMap<>(), pass);
+        EnergySimulationBatchReconciler.record(status, plan, states, pass);
         int bytes = Serialization.asJson(status).length();
         assertThat(bytes).as("status bytes mid-run").isLessThan(120_000);
         assertThat(status.running).hasSize(64);
@@ -79,7 +79,7 @@ class BoundedBatchStatusTest {
             TaskState s = live.containsKey(t.id()) ? new VariantRunTask(live.get(t.id())) : ledger.find(t.id(), t.specHash());
             again.put(t.id(), s != null ? s : new TaskLedger.Entry());
         }
-        EnergySimulationBatchReconciler.record(status, plan, again, live, pass);
+        EnergySimulationBatchReconciler.record(status, plan, again, pass);
         assertThat(status.failures).allSatisfy(f -> assertThat(f.message).contains("less than the minimum"));
     }
 }

@@ -106,21 +106,6 @@ final class FastValidity {
             minY[k] = Math.min(y[k], y[k + 1]);
             maxY[k] = Math.max(y[k], y[k + 1]);
         }
-        if (segs <= SMALL_RING) {
-            // Every pair: for rings this small a plain loop over boxes is faster than sorting for a sweep.
-            for (int a = 0; a < segs; a++) {
-                for (int b = a + 2; b < segs; b++) {
-                    if (minX[b] > maxX[a] || maxX[b] < minX[a] || minY[b] > maxY[a] || maxY[b] < minY[a]
-                            || (a == 0 && b == segs - 1)) {
-                        continue;
-                    }
-                    if (intersect(x, y, a, b)) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        }
         int[] order = new int[segs];
         for (int k = 0; k < segs; k++) {
             order[k] = k;
@@ -187,9 +172,6 @@ final class FastValidity {
         }
         return 3;
     }
-
-    /** Rings with at most this many segments are checked pair by pair. */
-    static final int SMALL_RING = 128;
 
     /** Sorts indexes by key, without boxing (this runs for every ring of every layer). */
     private static void sortBy(int[] idx, double[] key, int lo, int hi) {
