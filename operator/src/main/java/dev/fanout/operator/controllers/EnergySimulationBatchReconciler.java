@@ -14,6 +14,7 @@ import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskLedger;
 import dev.fanout.operator.tasks.TaskState;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -23,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +59,14 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
     @ConfigProperty(name = "fanout.worker.image")
     String defaultImage;
 
+    /** Task pods: their end frees a slot (see JobOutcome). */
+    private InformerEventSource<Pod, EnergySimulationBatch> pods;
+
     @Override
     public List<EventSource<?, EnergySimulationBatch>> prepareEventSources(EventSourceContext<EnergySimulationBatch> context) {
         var jobs = ReconcileSupport.taskJobs(context, EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
-        return List.of(jobs, ReconcileSupport.capacityWake(planner, EnergyBatchPlan.KIND));
+        pods = ReconcileSupport.taskPods(context, EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
+        return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, EnergyBatchPlan.KIND));
     }
 
     @Override
@@ -99,7 +105,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
             }
         }
         TaskEngine.Pass pass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.KIND, image, plan, states,
-                id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), ReconcileSupport.podsOf(client),
+                id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), ReconcileSupport.podsOf(client, pods),
                 true, events);
         record(status, plan, states, pass);
 
@@ -114,7 +120,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
             aggStates.put(aggregate.id(), new EnergyAggregateTask(agg));
             TaskEngine.Pass aggPass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.AGGREGATE_KIND, image,
                     List.of(aggregate), aggStates, id -> new EnergyAggregateTask(agg),
-                    ReconcileSupport.ofKind(jobs, EnergyBatchPlan.AGGREGATE_KIND), ReconcileSupport.podsOf(client), false, events);
+                    ReconcileSupport.ofKind(jobs, EnergyBatchPlan.AGGREGATE_KIND), ReconcileSupport.podsOf(client, pods), false, events);
             cleanup |= aggPass.cleanupPending();
             aggregatePhase = agg.phase == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase == TaskPhase.Failed ? Phase.Failed : Phase.Running;
         } else if (status.aggregate != null && status.aggregate.phase != TaskPhase.Running) {

@@ -1,6 +1,8 @@
 package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.tasks.JobOutcome;
+import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -17,10 +19,14 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /** What every fan-out reconciler does the same way: status writes, Job lookups, waking up on free capacity. */
 final class ReconcileSupport {
+    /** The label the Job controller puts on a Job's pods. */
+    private static final String JOB_NAME = "job-name";
+
     private ReconcileSupport() {
     }
 
@@ -50,9 +56,35 @@ final class ReconcileSupport {
                 && kind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND))).toList();
     }
 
-    static Function<Job, List<Pod>> podsOf(KubernetesClient client) {
-        return job -> client.pods().inNamespace(job.getMetadata().getNamespace())
-                .withLabel("job-name", job.getMetadata().getName()).list().getItems();
+    /**
+     * A Job's pods from the informer's cache (asked for every Job on every pass); for a finished Job whose cached pods do
+     * not show the ended container yet (the cache lags), from the API server, so no termination message is missed.
+     */
+    static Function<Job, List<Pod>> podsOf(KubernetesClient client, InformerEventSource<Pod, ?> cache) {
+        return job -> {
+            String ns = job.getMetadata().getNamespace();
+            String name = job.getMetadata().getName();
+            List<Pod> cached = cache.list(ns, p -> name.equals(p.getMetadata().getLabels().get(JOB_NAME))).toList();
+            if (!TaskEngine.finished(job) || JobOutcome.podEnded(cached) != null) {
+                return cached;
+            }
+            return client.pods().inNamespace(ns).withLabel(JOB_NAME, name).list().getItems();
+        };
+    }
+
+    /**
+     * The informer of a kind's task pods, mapped to their owner by its label: a pod's end wakes the owner at once, so
+     * the next task starts without waiting for the Job controller to mark the Job (it batches pod events for a second).
+     */
+    static <R extends CustomResource<?, ?>> InformerEventSource<Pod, R> taskPods(
+            EventSourceContext<R> context, Class<R> owner, String... kinds) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, owner)
+                        .withLabelSelector(TaskJobs.LABEL_KIND + " in (" + String.join(",", kinds) + ")")
+                        .withSecondaryToPrimaryMapper(pod -> {
+                            String name = pod.getMetadata().getLabels().get(TaskJobs.LABEL_OWNER);
+                            return name == null ? Set.of() : Set.of(new ResourceID(name, pod.getMetadata().getNamespace()));
+                        }).build(), context);
     }
 
     /** The informer of a kind's task and aggregate Jobs, mapped to their owner through the owner reference. */

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,10 +52,14 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
     @ConfigProperty(name = "fanout.worker.image")
     String defaultImage;
 
+    /** Task pods: their end frees a slot (see JobOutcome). */
+    private InformerEventSource<Pod, SpatialLoad> pods;
+
     @Override
     public List<EventSource<?, SpatialLoad>> prepareEventSources(EventSourceContext<SpatialLoad> context) {
         var jobs = ReconcileSupport.taskJobs(context, SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
-        return List.of(jobs, ReconcileSupport.capacityWake(planner, SpatialLoadPlan.KIND));
+        pods = ReconcileSupport.taskPods(context, SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
+        return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, SpatialLoadPlan.KIND));
     }
 
     @Override
@@ -74,7 +79,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
         TaskEngine.Events events = (reason, message, warning) -> EventRecorder.emit(client, sl, reason, message, warning);
-        Function<Job, List<Pod>> podsOf = ReconcileSupport.podsOf(client);
+        Function<Job, List<Pod>> podsOf = ReconcileSupport.podsOf(client, pods);
 
         // The layers.
         List<TaskEngine.Planned> plan = SpatialLoadPlan.tasks(sl, image);

@@ -69,6 +69,7 @@ public final class TaskEngine {
      * @param states  recorded states by task id; states of tasks no longer planned are removed, new ones added
      * @param newState makes the state of a task seen for the first time
      * @param jobs     the Jobs of this owner and kind (any task, any attempt)
+     * @param podsOf   the pods of a Job (from a cache: asked for every Job on every pass)
      * @param capacity whether the window comes from the capacity planner (task fan-out) or is 1 (an aggregate)
      */
     public Pass run(HasMetadata owner, FanoutSpec spec, SecretKeys db, String kind, String image, List<Planned> plan,
@@ -108,7 +109,7 @@ public final class TaskEngine {
                 s.startTime(latest.getMetadata().getCreationTimestamp());
             }
             if (latest != null && s.phase() == TaskPhase.Running && latest.getMetadata().getName().equals(s.job())) {
-                record(t, s, JobOutcome.of(latest, finished(latest) ? podsOf.apply(latest) : List.of()), maxAttempts, events);
+                record(t, s, JobOutcome.of(latest, podsOf.apply(latest)), maxAttempts, events);
                 if (s.phase() != TaskPhase.Running) {
                     recordedNow.add(latest.getMetadata().getName());
                 }
@@ -123,10 +124,11 @@ public final class TaskEngine {
             String task = label(j, TaskJobs.LABEL_TASK);
             TaskState s = states.get(task);
             boolean stale = s == null || !s.specHash().equals(label(j, TaskJobs.LABEL_SPEC));
-            boolean recorded = !stale && finished(j) && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
+            boolean over = finished(j) || (!stale && JobOutcome.podEnded(podsOf.apply(j)) != null);
+            boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
             if (stale || recorded) {
                 delete(j);
-            } else if (finished(j)) {
+            } else if (over) {
                 cleanupPending = true; // recorded in this pass: deleted in the next, once the status is written
             }
         }
@@ -245,7 +247,7 @@ public final class TaskEngine {
         return attemptOf(j) < s.attempts() || (attemptOf(j) == s.attempts() && s.phase() != TaskPhase.Running);
     }
 
-    static boolean finished(Job j) {
+    public static boolean finished(Job j) {
         return j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
                 .anyMatch(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
     }

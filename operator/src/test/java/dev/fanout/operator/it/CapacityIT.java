@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -84,7 +84,7 @@ class CapacityIT {
         return sl;
     }
 
-    /** Active (unfinished) task Jobs per owner, checked against a bound on every change. */
+    /** Running task pods per owner (what holds capacity), checked against a bound on every change. */
     static final class ActiveJobs implements AutoCloseable {
         final Map<String, Set<String>> byOwner = new ConcurrentHashMap<>();
         final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -95,23 +95,21 @@ class CapacityIT {
         private final Watch watch;
 
         ActiveJobs(String ns) {
-            watch = client.batch().v1().jobs().inNamespace(ns).watch(new Watcher<>() {
+            watch = client.pods().inNamespace(ns).withLabel("fanout.dev/owner").watch(new Watcher<>() {
                 @Override
-                public synchronized void eventReceived(Action action, Job job) {
-                    String owner = job.getMetadata().getLabels().get("fanout.dev/owner");
+                public synchronized void eventReceived(Action action, Pod pod) {
+                    String owner = pod.getMetadata().getLabels().get("fanout.dev/owner");
                     Set<String> active = byOwner.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet());
-                    boolean finished = job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
-                            .stream().anyMatch(c -> "True".equals(c.getStatus()) && (c.getType().equals("Complete") || c.getType().equals("Failed")));
-                    if (action == Action.DELETED || finished) {
-                        active.remove(job.getMetadata().getName());
+                    if (action == Action.DELETED || TestBed.JobWatch.ended(pod)) {
+                        active.remove(pod.getMetadata().getName());
                     } else {
-                        active.add(job.getMetadata().getName());
+                        active.add(pod.getMetadata().getName());
                     }
                     int total = byOwner.values().stream().mapToInt(Set::size).sum();
                     maxTotal = Math.max(maxTotal, total);
                     maxByOwner.merge(owner, active.size(), Math::max);
                     if (total > bound.getAsInt()) {
-                        violations.add(total + " active Jobs > window " + bound.getAsInt() + " at " + job.getMetadata().getName()
+                        violations.add(total + " running task pods > window " + bound.getAsInt() + " at " + pod.getMetadata().getName()
                                 + " (" + action + "): " + byOwner);
                     }
                     bothActiveAtOnce |= byOwner.size() > 1 && byOwner.values().stream().allMatch(s -> !s.isEmpty());

@@ -8,6 +8,7 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -127,27 +128,38 @@ final class TestBed {
                         .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).count() == count);
     }
 
-    /** Every Job the namespace ever had, in creation order, with the most active at once. */
+    /**
+     * Every Job the namespace ever had, in creation order, and the most task pods running at once: the window bounds
+     * pods that hold resources (a Job whose pod has ended frees its slot before the Job controller marks it).
+     */
     static final class JobWatch implements AutoCloseable {
         final List<String> created = new CopyOnWriteArrayList<>();
         final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile int maxActive;
-        private final Watch watch;
+        private final Watch jobWatch;
+        private final Watch podWatch;
 
         JobWatch(KubernetesClient client, String ns) {
-            watch = client.batch().v1().jobs().inNamespace(ns).watch(new Watcher<>() {
+            jobWatch = client.batch().v1().jobs().inNamespace(ns).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Job job) {
                     String name = job.getMetadata().getName();
                     if (action == Action.ADDED && !created.contains(name)) {
                         created.add(name);
                     }
-                    boolean finished = job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
-                            .stream().anyMatch(c -> "True".equals(c.getStatus()) && (c.getType().equals("Complete") || c.getType().equals("Failed")));
-                    if (action == Action.DELETED || finished) {
-                        active.remove(name);
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                }
+            });
+            podWatch = client.pods().inNamespace(ns).withLabel("fanout.dev/owner").watch(new Watcher<>() {
+                @Override
+                public synchronized void eventReceived(Action action, Pod pod) {
+                    if (action == Action.DELETED || ended(pod)) {
+                        active.remove(pod.getMetadata().getName());
                     } else {
-                        active.add(name);
+                        active.add(pod.getMetadata().getName());
                     }
                     maxActive = Math.max(maxActive, active.size());
                 }
@@ -158,9 +170,15 @@ final class TestBed {
             });
         }
 
+        static boolean ended(Pod pod) {
+            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+            return "Succeeded".equals(phase) || "Failed".equals(phase);
+        }
+
         @Override
         public void close() {
-            watch.close();
+            jobWatch.close();
+            podWatch.close();
         }
     }
 }
