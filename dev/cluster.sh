@@ -158,7 +158,7 @@ up() {
   # The worker's JVM AOT cache (made by the build on JDK 25+), used like the image uses its own; a stale one is ignored.
   local aot="$FANOUT_ROOT/worker-image/target/fanout-worker.aot" aot_flag=""
   [ -f "$aot" ] && aot_flag="-XX:AOTCache=$aot"
-  FANOUT_WORKER_AOT="$aot_flag" FANOUT_ENERGYPLUS="$FANOUT_ENERGYPLUS" FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m \
+  FANOUT_WORKER_AOT="$aot_flag" FANOUT_ENERGYPLUS="$FANOUT_ENERGYPLUS" FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
     -jar "$runner_jar" --node-name="$NODE_NAME" --images="$FANOUT_ROOT/dev/node-runner/images.conf" \
     --work-dir="$STATE/node" ${FANOUT_NODE_CPU:+--cpu=$FANOUT_NODE_CPU} ${FANOUT_NODE_MEMORY:+--memory=$FANOUT_NODE_MEMORY}
 

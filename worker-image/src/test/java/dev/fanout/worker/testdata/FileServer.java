@@ -13,12 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves a directory over http on loopback, so tests exercise the worker's real download path. Any path can be told to
- * answer 404 a number of times first (a file "not yet published").
+ * answer 404 a number of times first (a file "not yet published") or to redirect.
  */
 public final class FileServer implements AutoCloseable {
     private final HttpServer server;
     private final Path root;
     private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
 
     public FileServer(Path root) throws IOException {
@@ -28,6 +29,13 @@ public final class FileServer implements AutoCloseable {
             requests.incrementAndGet();
             String path = exchange.getRequestURI().getPath();
             Path file = this.root.resolve(path.substring(1)).normalize();
+            String location = redirects.get(path);
+            if (location != null) {
+                exchange.getResponseHeaders().add("Location", location);
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+                return;
+            }
             AtomicInteger fail = failuresLeft.get(path);
             int code = !file.startsWith(this.root) || !Files.isRegularFile(file) ? 404
                     : fail != null && fail.getAndDecrement() > 0 ? 404 : 200;
@@ -50,6 +58,11 @@ public final class FileServer implements AutoCloseable {
 
     public void failFirst(String relativePath, int times) {
         failuresLeft.put("/" + relativePath, new AtomicInteger(times));
+    }
+
+    /** Makes a path answer 302 with this Location (relative or absolute). */
+    public void redirect(String relativePath, String location) {
+        redirects.put("/" + relativePath, location);
     }
 
     public int requests() {
