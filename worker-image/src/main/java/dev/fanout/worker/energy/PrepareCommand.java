@@ -41,24 +41,42 @@ public class PrepareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         Path work = Files.createTempDirectory(out, "fetch-");
-        SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
-        String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
-        IdfFile idf = IdfFile.parse(text);
-        if (!idf.has("Version")) {
-            throw WorkerException.badInput(model + " is not an IDF model (no Version object)");
+        IdfFile idf;
+        try {
+            SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
+            String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
+            idf = IdfFile.parse(text);
+            if (!idf.has("Version")) {
+                throw WorkerException.badInput(model + " is not an IDF model (no Version object)");
+            }
+            Variant.parse(variant).applyTo(idf);
+            ensureOutputs(idf);
+            setMode(idf, mode);
+            ModelChecks.check(idf);
+            Files.writeString(out.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
+            Path epw = fetcher.fetch(weather);
+            if (epw.startsWith(work)) {
+                Files.move(epw, out.resolve("in.epw"), StandardCopyOption.REPLACE_EXISTING); // a download: no second copy
+            } else {
+                Files.copy(epw, out.resolve("in.epw"), StandardCopyOption.REPLACE_EXISTING); // on a volume: left as it is
+            }
+        } finally {
+            deleteTree(work); // the downloads: the engine reads in.idf and in.epw only
         }
-        Variant.parse(variant).applyTo(idf);
-        ensureOutputs(idf);
-        setMode(idf, mode);
-        ModelChecks.check(idf);
-        Files.writeString(out.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
-        Files.copy(fetcher.fetch(weather), out.resolve("in.epw"), StandardCopyOption.REPLACE_EXISTING);
         java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
         r.put("prepared", out.resolve("in.idf").toString());
         r.put("mode", mode.name());
         r.put("objects", idf.objects().size());
         dev.fanout.worker.io.ResultFile.write(result, r);
         return ExitCode.OK;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The collect step reads eplusout.sql's annual summary: make sure the run writes both. */

@@ -59,6 +59,24 @@ class EnergyEngineTest {
     }
 
     @Test
+    void prepareFromUrlsLeavesOnlyTheEngineInputs() throws Exception {
+        Path served = Files.createDirectories(dir.resolve("served"));
+        Files.copy(copy("1ZoneUncontrolled.idf"), served.resolve("model.idf"));
+        Files.copy(copy("USA_CO_Golden-NREL.724666_TMY3.epw"), served.resolve("golden.epw"));
+        Path out = dir.resolve("from-urls");
+        try (dev.fanout.worker.testdata.FileServer server = new dev.fanout.worker.testdata.FileServer(served)) {
+            Worker.Run prep = Worker.run(dir.resolve("prep.json"), "energy", "prepare", "--model", server.url("model.idf"),
+                    "--weather", server.url("golden.epw"), "--variant", "{}", "--mode", "design_day", "--out", out.toString());
+            assertThat(prep.exitCode()).as(prep.stderr()).isZero();
+        }
+        // The downloads moved into place or deleted: no second copy of the weather in the pod's emptyDir.
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted().toList()).containsExactly("in.epw", "in.idf");
+        }
+        assertThat(Files.mismatch(out.resolve("in.epw"), served.resolve("golden.epw"))).isEqualTo(-1L);
+    }
+
+    @Test
     void constructionSetsOfTheOneZoneModelRunAndABrokenMaterialFailsAlone() throws Exception {
         Path model = copy("1ZoneUncontrolled.idf");
         Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
