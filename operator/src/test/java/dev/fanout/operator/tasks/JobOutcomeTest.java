@@ -1,0 +1,76 @@
+package dev.fanout.operator.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Outcomes read from the ended pod before the Job controller marks the Job, and the cases where they must not be. */
+class JobOutcomeTest {
+    static final Job UNMARKED = new JobBuilder().withNewMetadata().withName("t-1").endMetadata().withNewStatus().endStatus().build();
+
+    static PodBuilder pod(String phase, Integer exitCode, String message) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withName("t-1-abc").withCreationTimestamp("2026-11-22T09:00:00Z").endMetadata()
+                .withNewStatus().withPhase(phase).endStatus();
+        if (exitCode != null) {
+            b.editStatus().addNewContainerStatus().withName("worker").withNewState().withNewTerminated().withExitCode(exitCode)
+                    .withMessage(message).endTerminated().endState().endContainerStatus().endStatus();
+        }
+        return b;
+    }
+
+    @Test
+    void aSucceededPodDecidesTheJobWithItsResult() {
+        JobOutcome o = JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, "{\"rows\": 242}").build()));
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Succeeded);
+        assertThat(o.result().get("rows").asInt()).isEqualTo(242);
+    }
+
+    @Test
+    void aFailedPodDecidesTheJobAndExitCodeTwoIsPermanent() {
+        JobOutcome bad = JobOutcome.of(UNMARKED, List.of(pod("Failed", 2, "fanout-worker: column 'x' does not exist").build()));
+        assertThat(bad.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(bad.permanent()).isTrue();
+        assertThat(bad.message()).isEqualTo("fanout-worker: column 'x' does not exist");
+        JobOutcome transientFailure = JobOutcome.of(UNMARKED, List.of(pod("Failed", 3, "fanout-worker: database unreachable").build()));
+        assertThat(transientFailure.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(transientFailure.permanent()).isFalse();
+    }
+
+    @Test
+    void podsThatDoNotDecideTheJobLeaveItRunning() {
+        // Still running; ended without a final container state yet; being deleted; failed by a disruption (the pod
+        // failure policy ignores it and the Job makes another pod); no pod yet.
+        Pod running = pod("Running", null, null).build();
+        Pod noFinalState = pod("Succeeded", null, null).build();
+        Pod deleting = pod("Failed", 137, null).editMetadata().withDeletionTimestamp("2026-11-22T09:00:05Z").endMetadata().build();
+        Pod disrupted = pod("Failed", 143, null).editStatus().addNewCondition().withType("DisruptionTarget").withStatus("True")
+                .endCondition().endStatus().build();
+        for (Pod p : List.of(running, noFinalState, deleting, disrupted)) {
+            assertThat(JobOutcome.of(UNMARKED, List.of(p)).state()).as(p.getStatus().toString()).isEqualTo(JobOutcome.State.Running);
+        }
+        assertThat(JobOutcome.of(UNMARKED, List.of()).state()).isEqualTo(JobOutcome.State.Running);
+    }
+
+    @Test
+    void theNewestPodIsTheOneThatCounts() {
+        Pod oldFailed = pod("Failed", 143, null).editStatus().addNewCondition().withType("DisruptionTarget").withStatus("True")
+                .endCondition().endStatus().build();
+        Pod newer = pod("Succeeded", 0, "{}").editMetadata().withName("t-1-def").withCreationTimestamp("2026-11-22T09:01:00Z")
+                .endMetadata().build();
+        assertThat(JobOutcome.of(UNMARKED, List.of(oldFailed, newer)).state()).isEqualTo(JobOutcome.State.Succeeded);
+    }
+
+    @Test
+    void theJobsOwnConditionStillDecidesWhenPresent() {
+        Job failed = new JobBuilder(UNMARKED).editStatus().addNewCondition().withType("Failed").withStatus("True")
+                .withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline").endCondition().endStatus().build();
+        JobOutcome o = JobOutcome.of(failed, List.of());
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(o.message()).isEqualTo("Job was active longer than specified deadline");
+    }
+}
