@@ -1,6 +1,5 @@
 package dev.fanout.operator.controllers;
 
-import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
@@ -14,18 +13,12 @@ import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskLedger;
 import dev.fanout.operator.tasks.TaskState;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reconciles an EnergySimulationBatch on the same engine as SpatialLoad: a Job per run (model x weather x variant)
@@ -44,29 +36,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * runs, never a list of every run, so 10,000 runs keep it small.
  */
 @ControllerConfiguration(name = "energysimulationbatch")
-public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulationBatch> {
+public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimulationBatch> implements Reconciler<EnergySimulationBatch> {
     private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
     static final int MAX_LISTED_FAILURES = 20;
     /** Per-run start/success events would be thousands; failures, retries and the batch's own events are kept. */
     private static final Set<String> QUIET = Set.of("TaskStarted", "TaskSucceeded");
 
-    @Inject
-    KubernetesClient client;
-
-    @Inject
-    CapacityPlanner planner;
-
-    @ConfigProperty(name = "fanout.worker.image")
-    String defaultImage;
-
-    /** Task pods: their end frees a slot (see JobOutcome). */
-    private InformerEventSource<Pod, EnergySimulationBatch> pods;
-
-    @Override
-    public List<EventSource<?, EnergySimulationBatch>> prepareEventSources(EventSourceContext<EnergySimulationBatch> context) {
-        var jobs = ReconcileSupport.taskJobs(context, EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
-        pods = ReconcileSupport.taskPods(context, EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
-        return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, EnergyBatchPlan.KIND));
+    public EnergySimulationBatchReconciler() {
+        super(EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
     }
 
     @Override
@@ -105,7 +82,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
             }
         }
         TaskEngine.Pass pass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.KIND, image, plan, states,
-                id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), ReconcileSupport.podsOf(client, pods),
+                id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), podsOf(),
                 true, events);
         record(status, plan, states, pass);
 
@@ -120,7 +97,7 @@ public class EnergySimulationBatchReconciler implements Reconciler<EnergySimulat
             aggStates.put(aggregate.id(), new EnergyAggregateTask(agg));
             TaskEngine.Pass aggPass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.AGGREGATE_KIND, image,
                     List.of(aggregate), aggStates, id -> new EnergyAggregateTask(agg),
-                    ReconcileSupport.ofKind(jobs, EnergyBatchPlan.AGGREGATE_KIND), ReconcileSupport.podsOf(client, pods), false, events);
+                    ReconcileSupport.ofKind(jobs, EnergyBatchPlan.AGGREGATE_KIND), podsOf(), false, events);
             cleanup |= aggPass.cleanupPending();
             aggregatePhase = agg.phase == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase == TaskPhase.Failed ? Phase.Failed : Phase.Running;
         } else if (status.aggregate != null && status.aggregate.phase != TaskPhase.Running) {

@@ -1,6 +1,5 @@
 package dev.fanout.operator.controllers;
 
-import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
@@ -15,15 +14,10 @@ import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reconciles a SpatialLoad: a task Job per layer admitted into the capacity window, outcomes recorded in status.layers,
@@ -40,26 +33,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * (their tables stay); the aggregate runs again whenever a layer it depends on was reloaded. Unchanged layers never rerun.
  */
 @ControllerConfiguration(name = "spatialload")
-public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
+public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad> implements Reconciler<SpatialLoad> {
     private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
 
-    @Inject
-    KubernetesClient client;
-
-    @Inject
-    CapacityPlanner planner;
-
-    @ConfigProperty(name = "fanout.worker.image")
-    String defaultImage;
-
-    /** Task pods: their end frees a slot (see JobOutcome). */
-    private InformerEventSource<Pod, SpatialLoad> pods;
-
-    @Override
-    public List<EventSource<?, SpatialLoad>> prepareEventSources(EventSourceContext<SpatialLoad> context) {
-        var jobs = ReconcileSupport.taskJobs(context, SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
-        pods = ReconcileSupport.taskPods(context, SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
-        return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, SpatialLoadPlan.KIND));
+    public SpatialLoadReconciler() {
+        super(SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
     }
 
     @Override
@@ -79,7 +57,7 @@ public class SpatialLoadReconciler implements Reconciler<SpatialLoad> {
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
         TaskEngine.Events events = (reason, message, warning) -> EventRecorder.emit(client, sl, reason, message, warning);
-        Function<Job, List<Pod>> podsOf = ReconcileSupport.podsOf(client, pods);
+        Function<Job, List<Pod>> podsOf = podsOf();
 
         // The layers.
         List<TaskEngine.Planned> plan = SpatialLoadPlan.tasks(sl, image);
