@@ -46,7 +46,7 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
         return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, taskKind));
     }
 
-    /** A Job's pods, from the task-pod informer's cache. */
+    /** A Job's pods, from the task-pod informer's cache; make one per reconcile (it remembers what it looked up). */
     Function<Job, List<Pod>> podsOf() {
         return ReconcileSupport.podsOf(client, pods);
     }

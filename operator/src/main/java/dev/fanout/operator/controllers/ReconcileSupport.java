@@ -18,7 +18,9 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -57,11 +59,13 @@ final class ReconcileSupport {
     }
 
     /**
-     * A Job's pods from the informer's cache (asked for every Job on every pass); for a finished Job whose cached pods do
-     * not show the ended container yet (the cache lags), from the API server, so no termination message is missed.
+     * A Job's pods from the informer's cache; for a finished Job whose cached pods do not show the ended container yet
+     * (the cache lags), from the API server, so no termination message is missed. Looked up once per Job: the engine asks
+     * for a Job's pods when it records the outcome and again when it decides whether to delete the Job.
      */
     static Function<Job, List<Pod>> podsOf(KubernetesClient client, InformerEventSource<Pod, ?> cache) {
-        return job -> {
+        Map<String, List<Pod>> seen = new HashMap<>();
+        return job -> seen.computeIfAbsent(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName(), key -> {
             String ns = job.getMetadata().getNamespace();
             String name = job.getMetadata().getName();
             List<Pod> cached = cache.list(ns, p -> name.equals(p.getMetadata().getLabels().get(JOB_NAME))).toList();
@@ -69,7 +73,7 @@ final class ReconcileSupport {
                 return cached;
             }
             return client.pods().inNamespace(ns).withLabel(JOB_NAME, name).list().getItems();
-        };
+        });
     }
 
     /**
