@@ -4,6 +4,7 @@ import dev.fanout.worker.ExitCode;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.idf.IdfFile;
 import dev.fanout.worker.energy.idf.IdfObject;
+import dev.fanout.worker.io.ScratchSpace;
 import dev.fanout.worker.io.SourceFetcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ public class PrepareCommand implements Callable<Integer> {
                 Files.copy(epw, out.resolve("in.epw"), StandardCopyOption.REPLACE_EXISTING); // on a volume: left as it is
             }
         } finally {
-            deleteTree(work); // the downloads: the engine reads in.idf and in.epw only
+            ScratchSpace.delete(work); // the downloads: the engine reads in.idf and in.epw only
         }
         java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
         r.put("prepared", out.resolve("in.idf").toString());
@@ -69,14 +70,6 @@ public class PrepareCommand implements Callable<Integer> {
         r.put("objects", idf.objects().size());
         dev.fanout.worker.io.ResultFile.write(result, r);
         return ExitCode.OK;
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** The collect step reads eplusout.sql's annual summary: make sure the run writes both. */

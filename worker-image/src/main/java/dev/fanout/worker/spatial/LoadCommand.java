@@ -3,6 +3,7 @@ package dev.fanout.worker.spatial;
 import dev.fanout.worker.ExitCode;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
+import dev.fanout.worker.io.ScratchSpace;
 import dev.fanout.worker.io.SourceFetcher;
 import dev.fanout.worker.io.ZipExtractor;
 import dev.fanout.worker.pg.Identifiers;
@@ -134,7 +135,7 @@ public class LoadCommand implements Callable<Integer> {
             return ExitCode.OK;
         } finally {
             if (workDir == null) {
-                deleteTree(work);
+                ScratchSpace.delete(work);
             }
         }
     }
@@ -227,13 +228,5 @@ public class LoadCommand implements Callable<Integer> {
             case geojson -> new GeoJsonSource(dataset);
             case auto -> throw new IllegalStateException();
         };
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // scratch space only
-        }
     }
 }
