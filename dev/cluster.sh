@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The Fanout local test bed: a real Kubernetes control plane on loopback plus one local node.
+# The Fanout local test bed: a real Kubernetes control plane plus one real node on this machine.
 #   dev/cluster.sh up       build missing binaries, start etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
-#                           the test-bed node runner and kwok (simulated nodes); wait until the API is ready and the node is Ready
-#   dev/cluster.sh down     stop everything this script started (no process is left behind)
+#                           the node (containerd + runc + CNI bridge, kubelet, kube-proxy) and kwok (simulated nodes for
+#                           scale tests); wait until the API is ready and the node is Ready
+#   dev/cluster.sh down     stop everything this script started and undo what the node did to the host: pods, processes,
+#                           mounts, cgroups, the bridge, iptables rules, sysctls (dev/lib/footprint.sh checks it)
 #   dev/cluster.sh status   what runs, what does not
 #   dev/cluster.sh env      prints `export KUBECONFIG=...` and `export PATH=<pinned bin dir>:$PATH`
 # Idempotent. State and logs: $FANOUT_STATE/cluster (default ~/.local/state/fanout/cluster).
@@ -22,7 +24,13 @@ APISERVER_PORT=${FANOUT_APISERVER_PORT:-16443}
 KCM_PORT=${FANOUT_KCM_PORT:-10357}
 SCHED_PORT=${FANOUT_SCHED_PORT:-10359}
 NODE_NAME=${FANOUT_NODE_NAME:-fanout-local}
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler node-runner kwok)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kwok)
+NODE="$STATE/node"                                   # containerd root and state, kubelet root, CNI config and IPAM, pod logs
+CONTAINERD_SOCK="$NODE/containerd/containerd.sock"
+KUBELET_DIR="$NODE/kubelet"
+# Kernel settings the kubelet (kernel tunables) and the CNI bridge plugin (forwarding) change; `down` puts them back.
+SYSCTLS=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys
+  kernel/keys/root_maxbytes net/ipv4/ip_forward)
 
 running() { local f="$PIDS/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
@@ -59,13 +67,14 @@ stop() {
 }
 
 make_pki() {
-  [ -f "$PKI/admin.crt" ] && return 0
+  [ -f "$PKI/kubelet-serving.crt" ] && return 0   # (a PKI from before the real node lacks the node's certificates)
+  rm -rf "$PKI"
   command -v openssl >/dev/null || apt_install openssl
   mkdir -p "$PKI"; local d=$PKI
   log "creating CA, serving, client and service-account keys in $PKI"
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 3650 -subj "/CN=fanout-test-bed-ca" 2>/dev/null
   cat > "$d/apiserver.ext" <<EXT
-subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+subjectAltName=IP:127.0.0.1,IP:10.0.0.1,IP:$NODE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 extendedKeyUsage=serverAuth
 EXT
   sign() { # name subject [extfile]
@@ -78,6 +87,11 @@ EXT
   sign admin "/O=system:masters/CN=fanout-admin" "$d/client.ext"
   sign kube-controller-manager "/CN=system:kube-controller-manager" "$d/client.ext"
   sign kube-scheduler "/CN=system:kube-scheduler" "$d/client.ext"
+  sign kube-proxy "/CN=system:kube-proxy" "$d/client.ext"
+  sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" "$d/client.ext"
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$d/client.ext"
+  printf 'subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$NODE_IP" "$NODE_NAME" > "$d/kubelet-serving.ext"
+  sign kubelet-serving "/CN=$NODE_NAME" "$d/kubelet-serving.ext"
   openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
   openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
   chmod 600 "$d"/*.key
@@ -111,19 +125,19 @@ wait_for() { # description timeout-seconds command...
   die "timed out after ${t}s waiting for $what (logs: $LOGS)"
 }
 
+source "$FANOUT_ROOT/dev/lib/node.sh"
+
 up() {
   "$FANOUT_ROOT/dev/lib/binaries.sh"
-  mkdir -p "$LOGS" "$PIDS" "$STATE/etcd" "$STATE/node"
+  mkdir -p "$LOGS" "$PIDS" "$STATE/etcd" "$NODE"
   make_pki
   kubeconfig "$KUBECONFIG_FILE" admin
   kubeconfig "$STATE/kube-controller-manager.kubeconfig" kube-controller-manager
   kubeconfig "$STATE/kube-scheduler.kubeconfig" kube-scheduler
-  local runner_jar="$FANOUT_ROOT/dev/node-runner/target/fanout-node-runner.jar"
-  if [ ! -f "$runner_jar" ]; then
-    log "building the node runner"
-    (cd "$FANOUT_ROOT" && JAVA_HOME=$(newest_jdk) ./mvnw -B -q -pl dev/node-runner -am -DskipTests package >/dev/null)
-  fi
   export PATH="$BIN_DIR:$PATH"
+  # The bridge first: the API server is reached by pods at its address.
+  [ "$(id -u)" -eq 0 ] || die "the test bed's node needs root (containerd, kubelet, bridge, iptables)"
+  bridge_up
 
   start etcd "$BIN_DIR/etcd" --name fanout --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -133,12 +147,15 @@ up() {
   wait_for "etcd" 60 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 
   start kube-apiserver "$BIN_DIR/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" --cert-dir "$PKI" \
+    --bind-address 0.0.0.0 --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" --cert-dir "$PKI" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --authorization-mode RBAC --enable-admission-plugins NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,Priority,ResourceQuota,DefaultTolerationSeconds \
-    --service-cluster-ip-range 10.0.0.0/24 --allow-privileged=true --profiling=false --v=1
+    --authorization-mode Node,RBAC \
+    --enable-admission-plugins NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,Priority,ResourceQuota,DefaultTolerationSeconds,NodeRestriction \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$PKI/ca.crt" --kubelet-preferred-address-types InternalIP \
+    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true --profiling=false --v=1
   wait_for "kube-apiserver /readyz" 120 kubectl --kubeconfig "$KUBECONFIG_FILE" get --raw /readyz
 
   start kube-controller-manager "$BIN_DIR/kube-controller-manager" --kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
@@ -152,15 +169,7 @@ up() {
     --authentication-kubeconfig "$STATE/kube-scheduler.kubeconfig" --authorization-kubeconfig "$STATE/kube-scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --v=1
 
-  local java; java="$(newest_jdk)/bin/java"
-  # The image map runs nrel/energyplus:* as the real engine from PyPI (installed once, cached).
-  eval "$("$FANOUT_ROOT/dev/lib/energyplus.sh")"
-  # The worker's JVM AOT cache (made by the build on JDK 25+), used like the image uses its own; a stale one is ignored.
-  local aot="$FANOUT_ROOT/worker-image/target/fanout-worker.aot" aot_flag=""
-  [ -f "$aot" ] && aot_flag="-XX:AOTCache=$aot"
-  FANOUT_WORKER_AOT="$aot_flag" FANOUT_ENERGYPLUS="$FANOUT_ENERGYPLUS" FANOUT_ROOT="$FANOUT_ROOT" FANOUT_JAVA="$java" KUBECONFIG="$KUBECONFIG_FILE" start node-runner "$java" -Xmx256m -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
-    -jar "$runner_jar" --node-name="$NODE_NAME" --images="$FANOUT_ROOT/dev/node-runner/images.conf" \
-    --work-dir="$STATE/node" ${FANOUT_NODE_CPU:+--cpu=$FANOUT_NODE_CPU} ${FANOUT_NODE_MEMORY:+--memory=$FANOUT_NODE_MEMORY}
+  node_start
 
   # kwok only manages nodes annotated kwok.x-k8s.io/node=fake: simulated nodes for scale tests, none by default.
   start kwok "$BIN_DIR/kwok" --kubeconfig "$KUBECONFIG_FILE" --config "$FANOUT_ROOT/dev/kwok/stages.yaml" \
@@ -170,15 +179,42 @@ up() {
   wait_for "node $NODE_NAME to register" 90 kubectl get node "$NODE_NAME"
   kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=120s >/dev/null
   wait_for "the default service account" 60 kubectl get serviceaccount default -n default
+  postgis_service
   log "test bed ready: $(kubectl version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1), node $NODE_NAME Ready"
 }
 
 down() {
+  stop kwok
+  node_down
   local i
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop "${COMPONENTS[$i]}"; done
-  # Pods the runner started run in their own process groups under the runner's session: none may outlive the bed.
-  pkill -f -- "--work-dir=$STATE/node" 2>/dev/null || true
-  pkill -f -- "$STATE/node/pods/" 2>/dev/null || true
+}
+
+# postgis_service: the test bed's PostgreSQL (listening on NODE_IP too, see dev/postgis.sh) as the Service
+# fanout-testbed/postgis with a fixed ClusterIP and manual endpoints, so pods reach it without host networking.
+postgis_service() {
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: fanout-testbed}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: postgis, namespace: fanout-testbed}
+spec:
+  clusterIP: $POSTGIS_SERVICE_IP
+  ports: [{name: postgres, port: 5432, targetPort: ${FANOUT_PG_PORT:-15432}}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: postgis-host
+  namespace: fanout-testbed
+  labels: {kubernetes.io/service-name: postgis, endpointslice.kubernetes.io/managed-by: fanout.dev-test-bed}
+addressType: IPv4
+ports: [{name: postgres, port: ${FANOUT_PG_PORT:-15432}, protocol: TCP}]
+endpoints: [{addresses: ["$NODE_IP"]}]
+YAML
 }
 
 status() {
@@ -193,6 +229,8 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  env) echo "export KUBECONFIG=$KUBECONFIG_FILE"; echo "export PATH=$BIN_DIR:\$PATH" ;;
+  env) echo "export KUBECONFIG=$KUBECONFIG_FILE"; echo "export PATH=$BIN_DIR:\$PATH"
+    echo "export FANOUT_NODE_IP=$NODE_IP FANOUT_POD_DB_URL=jdbc:postgresql://$POSTGIS_SERVICE_IP:5432/fanout"
+    echo "export CONTAINER_RUNTIME_ENDPOINT=unix://$CONTAINERD_SOCK" ;;
   *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned test-bed binaries from their Go modules when they are missing from the cache:
-#   kube (multi-call: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), etcd, kwok, helm.
+#   kube (multi-call: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy), etcd, kwok,
+#   helm.
 # Usage: dev/lib/binaries.sh   (idempotent; prints nothing to stdout)
 set -euo pipefail
 LOG_TAG=binaries
@@ -9,10 +10,15 @@ command -v go >/dev/null || die "go is not installed; the test bed builds Kubern
 
 build_date=2026-01-01T00:00:00Z   # fixed, so rebuilds are reproducible
 
+KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
+# The cache key includes the tools module's content, so adding a command to main.go rebuilds the binary.
+KUBE_TOOLS_KEY=$(cat "$FANOUT_ROOT"/dev/tools/kubernetes/{main.go,go.mod,go.sum} | sha256sum | cut -c1-12)
+KUBE_TOOLS_DIR="$FANOUT_CACHE/tools/kube-$KUBE_VERSION-$KUBE_TOOLS_KEY"
+
 build_kube() {
-  local out="$FANOUT_CACHE/tools/kube-$KUBE_VERSION"
+  local out="$KUBE_TOOLS_DIR"
   [ -x "$out/kube" ] && return 0
-  log "building Kubernetes v$KUBE_VERSION control plane + kubectl (cold: ~15-25 min on 2 cores)"
+  log "building Kubernetes v$KUBE_VERSION control plane, node agents + kubectl (cold: ~10 min on 2 cores)"
   local minor=${KUBE_VERSION#1.}; minor=${minor%%.*} x=
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     x+=" -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
@@ -20,7 +26,7 @@ build_kube() {
   done
   mkdir -p "$out.tmp"
   (cd "$FANOUT_ROOT/dev/tools/kubernetes" && go build -trimpath -ldflags "-s -w$x" -o "$out.tmp/kube" .)
-  for n in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$out.tmp/$n"; done
+  for n in "${KUBE_COMMANDS[@]}"; do ln -sf kube "$out.tmp/$n"; done
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
@@ -46,6 +52,8 @@ go_install_pinned() {
 build_kube
 build_etcd
 go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
+# crictl: how `dev/cluster.sh down` removes every pod sandbox through CRI (network torn down by CNI, mounts released).
+go_install_pinned crictl sigs.k8s.io/cri-tools/cmd/crictl "$CRICTL_VERSION" "-X sigs.k8s.io/cri-tools/pkg/version.Version=v$CRICTL_VERSION"
 # helm template (no cluster) assumes the pinned Kubernetes, so charts' kubeVersion checks see the real one.
 kube_minor=${KUBE_VERSION#1.}; kube_minor=${kube_minor%%.*}
 go_install_pinned helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
@@ -54,11 +62,12 @@ go_install_pinned helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
 
 # The pinned bin dir: one place for PATH.
 mkdir -p "$BIN_DIR"
-for n in kube kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-  ln -sfn "$FANOUT_CACHE/tools/kube-$KUBE_VERSION/$n" "$BIN_DIR/$n"
+for n in kube "${KUBE_COMMANDS[@]}"; do
+  ln -sfn "$KUBE_TOOLS_DIR/$n" "$BIN_DIR/$n"
 done
 ln -sfn "$FANOUT_CACHE/tools/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 ln -sfn "$FANOUT_CACHE/tools/kwok-$KWOK_VERSION/kwok" "$BIN_DIR/kwok"
+ln -sfn "$FANOUT_CACHE/tools/crictl-$CRICTL_VERSION/crictl" "$BIN_DIR/crictl"
 ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION-k$KUBE_VERSION/helm" "$BIN_DIR/helm"
 
 # io.fabric8:kube-api-test looks for etcd, kube-apiserver and kubectl here and then runs offline.

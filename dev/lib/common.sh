@@ -6,6 +6,7 @@ KUBE_VERSION=1.35.4        # k8s.io/kubernetes (apiserver, controller-manager, s
 ETCD_VERSION=3.6.5         # the etcd that Kubernetes 1.35 is tested with
 KWOK_VERSION=0.8.0
 HELM_VERSION=3.21.4
+CRICTL_VERSION=1.34.0      # sigs.k8s.io/cri-tools (the newest release on the module proxy at or below 1.35)
 
 FANOUT_CACHE=${FANOUT_CACHE:-$HOME/.cache/fanout}
 FANOUT_STATE=${FANOUT_STATE:-$HOME/.local/state/fanout}
@@ -42,4 +43,26 @@ newest_jdk() {
   done
   [ "$bestv" -ge 21 ] || die "no JDK 21 or later found under /usr/lib/jvm (found $bestv); install one (e.g. apt-get install openjdk-21-jdk-headless)"
   echo "$best"
+}
+
+# The test bed's network (one node): pods get addresses from POD_CIDR on the bridge FANOUT_BRIDGE, whose address NODE_IP is
+# the node's InternalIP and the only host address pods can reach (IP forwarding out of the bridge is dropped). Services
+# get ClusterIPs from SERVICE_CIDR; PostGIS is the Service POSTGIS_SERVICE_IP:5432 -> NODE_IP:$FANOUT_PG_PORT.
+FANOUT_BRIDGE=fanout0
+POD_CIDR=10.88.0.0/16
+NODE_IP=10.88.0.1
+SERVICE_CIDR=10.0.0.0/24
+POSTGIS_SERVICE_IP=10.0.0.15
+# Images the node runs, built here by dev/images.sh and imported into containerd (nothing is pulled).
+IMAGE_TAG=0.1.0
+PAUSE_IMAGE=docker.io/fanout/pause:3.10
+
+# bridge_up: the node's bridge with NODE_IP, made before the API server and PostgreSQL bind to that address (the CNI bridge
+# plugin adopts it for the pods). Idempotent; `dev/cluster.sh down` removes it.
+bridge_up() {
+  if ! ip link show "$FANOUT_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$FANOUT_BRIDGE" type bridge || die "cannot create bridge $FANOUT_BRIDGE (the test bed runs as root)"
+  fi
+  ip addr show dev "$FANOUT_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$FANOUT_BRIDGE"
+  ip link set "$FANOUT_BRIDGE" up
 }

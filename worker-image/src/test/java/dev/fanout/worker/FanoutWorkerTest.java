@@ -18,7 +18,7 @@ class FanoutWorkerTest {
         } finally {
             System.setOut(old);
         }
-        assertThat(out.toString()).startsWith("fanout-worker 0.1.0-SNAPSHOT (java ");
+        assertThat(out.toString()).startsWith("fanout-worker 0.1.0 (java ");
     }
 
     @Test

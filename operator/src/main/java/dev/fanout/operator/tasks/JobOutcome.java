@@ -19,24 +19,64 @@ import java.util.List;
  * from the pod as soon as it ends, not a second later when the Job controller (which batches pod events for a second)
  * marks the Job: the slot frees at once, which is most of the gap between short tasks.
  */
-public record JobOutcome(State state, Integer exitCode, String message, JsonNode result) {
+public record JobOutcome(State state, Integer exitCode, String message, JsonNode result, Cause cause) {
     public enum State { Running, Succeeded, Failed }
+
+    /** Why a task failed or waits, where it is not the worker's own exit code that tells. */
+    public enum Cause {
+        /** A container went over its memory limit: the same input would again. */
+        OOM_KILLED,
+        /** The image cannot be pulled (wrong name or tag, no access): nothing runs until the spec changes. */
+        IMAGE_PULL,
+        /** Still waiting, for a reason a person must fix (a missing Secret, no node that fits); reported, not failed. */
+        STUCK
+    }
+
+    /** Waiting reasons of a container that will not start without the image: the task fails with the reason. */
+    private static final java.util.Set<String> IMAGE_PULL_REASONS = java.util.Set.of("ErrImagePull", "ImagePullBackOff",
+            "InvalidImageName", "ErrImageNeverPull");
+    /** Waiting reasons that wait for something a person must do; the kubelet retries them forever. */
+    private static final java.util.Set<String> STUCK_REASONS = java.util.Set.of("CreateContainerConfigError",
+            "CreateContainerError", "RunContainerError");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Bad input (exit code 2, the podFailurePolicy's FailJob): retrying cannot help. */
+    JobOutcome(State state, Integer exitCode, String message, JsonNode result) {
+        this(state, exitCode, message, result, null);
+    }
+
+    /**
+     * Retrying cannot help: bad input (exit code 2, the podFailurePolicy's FailJob), a container killed for going over its
+     * memory limit, an image that cannot be pulled.
+     */
     public boolean permanent() {
-        return state == State.Failed && exitCode != null && exitCode == 2;
+        return state == State.Failed && (exitCode != null && exitCode == 2 || cause == Cause.OOM_KILLED || cause == Cause.IMAGE_PULL);
     }
 
     public static JobOutcome of(Job job, List<Pod> pods) {
+        JobOutcome decided = decided(job, pods);
+        if (decided.state() != State.Failed) {
+            return decided;
+        }
+        // Whatever the exit codes say, a container the kernel killed for memory is the cause (the engine step's shell
+        // survives its OOM-killed child and exits 0, so only the container's reason tells).
+        String oom = oomKilled(newest(pods));
+        return oom == null ? decided : new JobOutcome(State.Failed, decided.exitCode(), oom, null, Cause.OOM_KILLED);
+    }
+
+    /** Whether the Job's outcome is decided (it can be deleted once recorded): finished, pod ended, or image not pullable. */
+    public static boolean over(Job job, List<Pod> pods) {
+        return decided(job, pods).state() != State.Running;
+    }
+
+    private static JobOutcome decided(Job job, List<Pod> pods) {
         JobCondition done = job.getStatus() == null || job.getStatus().getConditions() == null ? null
                 : job.getStatus().getConditions().stream()
                         .filter(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())))
                         .findFirst().orElse(null);
         String doneType = done != null ? done.getType() : podEnded(pods);
         if (doneType == null) {
-            return new JobOutcome(State.Running, null, null, null);
+            return waiting(newest(pods));
         }
         ContainerStateTerminated t = lastTerminated(pods);
         String message = t == null ? null : t.getMessage() == null ? null : t.getMessage().strip();
@@ -76,6 +116,84 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
             case "Failed" -> settled && !disrupted ? "Failed" : null;
             default -> null;
         };
+    }
+
+    private static Pod newest(List<Pod> pods) {
+        return pods.stream().max(Comparator.comparing((Pod x) -> x.getMetadata().getCreationTimestamp())).orElse(null);
+    }
+
+    /**
+     * A pod that has not ended: Running, or Failed when its image cannot be pulled, or Running with the reason it is
+     * stuck (pending unschedulable, a container that cannot be created) so that the status and an Event say it.
+     */
+    private static JobOutcome waiting(Pod p) {
+        if (p == null || p.getStatus() == null || p.getMetadata().getDeletionTimestamp() != null) {
+            return new JobOutcome(State.Running, null, null, null);
+        }
+        for (ContainerStatus c : statuses(p)) {
+            var w = c.getState() == null ? null : c.getState().getWaiting();
+            if (w == null || w.getReason() == null) {
+                continue;
+            }
+            String detail = w.getMessage() == null ? "" : ": " + oneLine(w.getMessage());
+            if (IMAGE_PULL_REASONS.contains(w.getReason())) {
+                return new JobOutcome(State.Failed, null, "container " + c.getName() + " cannot pull image " + c.getImage() + " ("
+                        + w.getReason() + detail + "); fix the image name (spec.worker.image, spec.energyplus.image) or make it "
+                        + "available to the node", null, Cause.IMAGE_PULL);
+            }
+            if (STUCK_REASONS.contains(w.getReason())) {
+                return new JobOutcome(State.Running, null, "pod " + p.getMetadata().getName() + " cannot start container "
+                        + c.getName() + ": " + w.getReason() + detail, null, Cause.STUCK);
+            }
+        }
+        if (p.getStatus().getConditions() != null) {
+            for (var c : p.getStatus().getConditions()) {
+                if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())) {
+                    return new JobOutcome(State.Running, null, "pod " + p.getMetadata().getName() + " is unschedulable: "
+                            + oneLine(String.valueOf(c.getMessage())) + " (check spec.nodeSelector, spec.tolerations and "
+                            + "spec.resources against the nodes)", null, Cause.STUCK);
+                }
+            }
+        }
+        return new JobOutcome(State.Running, null, null, null);
+    }
+
+    /** The container the kernel killed for going over its memory limit, with the fix, or null. */
+    private static String oomKilled(Pod p) {
+        if (p == null || p.getStatus() == null) {
+            return null;
+        }
+        for (ContainerStatus c : statuses(p)) {
+            var t = c.getState() == null ? null : c.getState().getTerminated();
+            if (t != null && "OOMKilled".equals(t.getReason())) {
+                String limit = p.getSpec() == null ? null : java.util.stream.Stream.concat(
+                                java.util.Optional.ofNullable(p.getSpec().getInitContainers()).orElse(List.of()).stream(),
+                                p.getSpec().getContainers().stream())
+                        .filter(x -> x.getName().equals(c.getName()) && x.getResources() != null && x.getResources().getLimits() != null)
+                        .map(x -> x.getResources().getLimits().get("memory")).filter(java.util.Objects::nonNull)
+                        .map(String::valueOf).findFirst().orElse(null);
+                return "container " + c.getName() + " was killed for running out of memory (OOMKilled"
+                        + (limit == null ? "" : ", limit " + limit) + "): raise spec.resources.limits.memory";
+            }
+        }
+        return null;
+    }
+
+    /** Init containers first (they run first), then the main ones. */
+    private static List<ContainerStatus> statuses(Pod p) {
+        List<ContainerStatus> all = new java.util.ArrayList<>();
+        if (p.getStatus().getInitContainerStatuses() != null) {
+            all.addAll(p.getStatus().getInitContainerStatuses());
+        }
+        if (p.getStatus().getContainerStatuses() != null) {
+            all.addAll(p.getStatus().getContainerStatuses());
+        }
+        return all;
+    }
+
+    private static String oneLine(String s) {
+        String line = s.replaceAll("\\s+", " ").strip();
+        return line.length() > 300 ? line.substring(0, 300) : line;
     }
 
     /** The newest pod's failed init container (the later ones never ran), else its terminated main container. */

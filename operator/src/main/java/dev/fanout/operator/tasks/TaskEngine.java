@@ -124,7 +124,7 @@ public final class TaskEngine {
             String task = label(j, TaskJobs.LABEL_TASK);
             TaskState s = states.get(task);
             boolean stale = s == null || !s.specHash().equals(label(j, TaskJobs.LABEL_SPEC));
-            boolean over = finished(j) || (!stale && JobOutcome.podEnded(podsOf.apply(j)) != null);
+            boolean over = finished(j) || (!stale && JobOutcome.over(j, podsOf.apply(j)));
             boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
             if (stale || recorded) {
                 delete(j);
@@ -183,6 +183,15 @@ public final class TaskEngine {
     private void record(Planned t, TaskState s, JobOutcome o, int maxAttempts, Events events) {
         switch (o.state()) {
             case Running -> {
+                // A pod that cannot start (missing Secret, unschedulable...) is reported at once; the kubelet and the
+                // scheduler keep trying, so it proceeds when the cause is fixed. Back to no message when it does.
+                String waitingFor = o.cause() == JobOutcome.Cause.STUCK ? o.message() : null;
+                if (!java.util.Objects.equals(waitingFor, s.message()) && (waitingFor != null || s.message() != null && s.message().startsWith("pod "))) {
+                    s.message(waitingFor);
+                    if (waitingFor != null) {
+                        events.emit("TaskStuck", "task " + t.id() + ": " + waitingFor, true);
+                    }
+                }
             }
             case Succeeded -> {
                 s.phase(TaskPhase.Succeeded);
@@ -196,7 +205,8 @@ public final class TaskEngine {
                 if (o.permanent() || s.attempts() >= maxAttempts) {
                     s.phase(TaskPhase.Failed);
                     s.completionTime(now());
-                    s.message((o.permanent() ? "bad input, not retried: " : "failed after " + s.attempts() + " attempts: ") + why);
+                    s.message((o.cause() != null ? "not retried: " : o.permanent() ? "bad input, not retried: "
+                            : "failed after " + s.attempts() + " attempts: ") + why);
                     events.emit("TaskFailed", "task " + t.id() + " " + s.message(), true);
                 } else {
                     s.phase(TaskPhase.Retrying);

@@ -58,11 +58,14 @@ class EnergySimulationBatchIT {
         // What the example's comment says to run: kubectl create configmap energy-models --from-file=5ZoneAirCooled.idf
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("energy-models").endMetadata()
                 .addToData("5ZoneAirCooled.idf", Files.readString(ep.resolve("5ZoneAirCooled.idf"))).build()).create();
-        // An outputs claim bound to a static volume (the test bed has no provisioner).
+        // An outputs claim bound to a static hostPath volume (the test bed has no provisioner), writable by the pods' uid.
         String pv = ns + "-outputs";
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // pods enter it
+        Files.createDirectories(outputsDir());
+        Files.setPosixFilePermissions(outputsDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(pv).endMetadata().withNewSpec()
                 .withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce").withStorageClassName("")
-                .withNewHostPath().withPath(dir.resolve("pv").toString()).endHostPath().endSpec().build()).create();
+                .withNewHostPath().withPath(outputsDir().toString()).endHostPath().endSpec().build()).create();
         client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
                 .withName("energy-outputs").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName("")
                 .withVolumeName(pv).withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build())
@@ -88,12 +91,13 @@ class EnergySimulationBatchIT {
     /** The example as a user applies it, pointed at this test's file server and schema. */
     static EnergySimulationBatch example() throws Exception {
         String yaml = Files.readString(Path.of(System.getProperty("fanout.root", "..")).resolve("examples/energy-simulation-batch.yaml"))
-                .replace("http://127.0.0.1:18080/", http.url(""));
+                .replace("http://10.88.0.1:18080/", http.url(""));
         List<String> docs = List.of(yaml.split("\n---\n"));
         assertThat(docs).anyMatch(d -> d.contains("kind: Secret")); // the test namespace has that Secret already
         EnergySimulationBatch esb = Serialization.unmarshal(docs.stream().filter(d -> d.contains("kind: EnergySimulationBatch"))
                 .findFirst().orElseThrow(), EnergySimulationBatch.class);
         esb.getSpec().results.database.schema = SCHEMA;
+        esb.getSpec().energyplus.image = TestBed.ENERGYPLUS_IMAGE;
         return esb;
     }
 
@@ -108,9 +112,9 @@ class EnergySimulationBatchIT {
         return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("five-zone").get();
     }
 
+    /** The outputs volume's directory on the node (this machine). */
     static Path outputsDir() {
-        // The test-bed runner keeps a claim's files under <cluster state>/node/pvc/<namespace>/<claim>.
-        return Path.of(TestBed.env("KUBECONFIG")).getParent().resolve("node/pvc").resolve(ns).resolve("energy-outputs");
+        return dir.resolve("pv");
     }
 
     @Test

@@ -57,17 +57,23 @@ final class TestBed {
         }
     }
 
-    /** A namespace enforcing the restricted Pod Security Standard (so every task pod proves it passes), with the DB Secret. */
+    /**
+     * A namespace enforcing the restricted Pod Security Standard (so every task pod proves it passes), with the DB Secret
+     * as pods see the database: the test bed's Service for PostGIS ({@code FANOUT_POD_DB_URL}).
+     */
     static String namespace(KubernetesClient client, String prefix) {
         String ns = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                 .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted")).endMetadata().build()).create();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.serviceAccounts().inNamespace(ns).withName("default").get() != null);
         client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("postgis").endMetadata()
-                .withStringData(Map.of("url", env("FANOUT_DB_URL"), "user", env("FANOUT_DB_USER"), "password", env("FANOUT_DB_PASSWORD")))
+                .withStringData(Map.of("url", env("FANOUT_POD_DB_URL"), "user", env("FANOUT_DB_USER"), "password", env("FANOUT_DB_PASSWORD")))
                 .build()).create();
         return ns;
     }
+
+    /** The EnergyPlus image of the test bed (dev/images.sh): the PyPI engine laid out like nrel/energyplus. */
+    static final String ENERGYPLUS_IMAGE = "fanout/energyplus-pypi:25.2.0";
 
     static String env(String name) {
         String v = System.getenv(name);

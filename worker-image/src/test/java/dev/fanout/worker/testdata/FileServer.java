@@ -12,10 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves a directory over http on loopback, so tests exercise the worker's real download path. Any path can be told to
+ * Serves a directory over http, so tests exercise the worker's real download path: on the test bed's node address
+ * ({@code FANOUT_NODE_IP}, the bridge pods reach; dev/cluster.sh env sets it), else on loopback. Any path can be told to
  * answer 404 a number of times first (a file "not yet published") or to redirect.
  */
 public final class FileServer implements AutoCloseable {
+    private static final String HOST = System.getenv().getOrDefault("FANOUT_NODE_IP", "127.0.0.1");
     private final HttpServer server;
     private final Path root;
     private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
@@ -24,7 +26,7 @@ public final class FileServer implements AutoCloseable {
 
     public FileServer(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), 0), 0);
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
             String path = exchange.getRequestURI().getPath();
@@ -53,7 +55,7 @@ public final class FileServer implements AutoCloseable {
     }
 
     public String url(String relativePath) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + relativePath;
+        return "http://" + HOST + ":" + server.getAddress().getPort() + "/" + relativePath;
     }
 
     public void failFirst(String relativePath, int times) {

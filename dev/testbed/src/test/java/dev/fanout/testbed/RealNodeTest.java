@@ -12,33 +12,40 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Smoke tests of the real test bed: Jobs get Pods from the real Job controller, the real scheduler binds them to the local
- * node, the node runner runs them as processes and reports outcomes the Job controller acts on.
+ * The test bed's real node: Jobs get Pods from the real Job controller, the real scheduler binds them to the node, the
+ * kubelet runs them in containers (containerd + runc) from the images dev/images.sh built, and what a kubelet enforces
+ * holds: the pod's user, a read-only root filesystem, memory limits (OOMKilled), logs and exec through the API server,
+ * Services through kube-proxy.
  */
-class LocalNodeJobsTest {
+class RealNodeTest {
+    /** An image with a shell: the worker's (Debian base), run with a command of the test's. */
+    static final String SHELL_IMAGE = "fanout/worker:" + System.getProperty("fanout.version", "0.1.0");
     static KubernetesClient client;
     static String ns;
 
     @BeforeAll
     static void setUp() {
         client = TestBed.client();
-        ns = TestBed.createRestrictedNamespace(client, "smoke");
+        ns = TestBed.createRestrictedNamespace(client, "node");
     }
 
     @AfterAll
@@ -67,23 +74,54 @@ class LocalNodeJobsTest {
                 .orElseThrow().getState().getTerminated();
     }
 
+    private static Job shellJob(String name, String script) {
+        return TestBed.job(name, restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE)
+                .withCommand("sh", "-c", script).build())));
+    }
+
     @Test
-    void workerVersionJobIsScheduledOntoTheLocalNodeAndCompletes() {
+    void workerImageRunsOnTheNodeInAContainerAndKubectlLogsShowsItsOutput() throws Exception {
         Job job = run(TestBed.job("worker-version", restrictedPodSpec(List.of(
-                restrictedContainer("worker", "fanout/worker:dev").withArgs("version").build()))), "Complete");
+                restrictedContainer("worker", SHELL_IMAGE).withArgs("version").build()))), "Complete");
         assertThat(job.getStatus().getSucceeded()).isEqualTo(1);
         Pod pod = onlyPodOf("worker-version");
         assertThat(pod.getSpec().getNodeName()).isEqualTo(TestBed.LOCAL_NODE);
-        assertThat(pod.getStatus().getConditions()).anyMatch(c -> c.getType().equals("PodScheduled") && c.getStatus().equals("True"));
-        assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(pod.getStatus().getPodIP()).startsWith("10.88.");
         assertThat(terminated(pod, "worker").getExitCode()).isZero();
         assertThat(terminated(pod, "worker").getReason()).isEqualTo("Completed");
+        // The container ran from the image (containerd reports the image's digest), and its log comes through the kubelet.
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getImageID()).startsWith("sha256:");
+        assertThat(kubectl("logs", "-n", ns, pod.getMetadata().getName())).startsWith("fanout-worker ");
+    }
+
+    @Test
+    void podsRunAsTheirUserWithAReadOnlyRootAndAWritableTmp() {
+        var tmp = new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build();
+        var spec = restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE).withVolumeMounts(tmp)
+                .editSecurityContext().withReadOnlyRootFilesystem(true).endSecurityContext()
+                .withCommand("sh", "-c", "{ id -u; touch /app/x 2>&1 || echo root-refused; echo ok > /tmp/t && cat /tmp/t; } > /dev/termination-log")
+                .build())).withVolumes(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        run(TestBed.job("readonly", spec), "Complete");
+        String message = terminated(onlyPodOf("readonly"), "main").getMessage();
+        assertThat(message.lines().toList()).startsWith("10001").contains("root-refused", "ok");
+        assertThat(message).contains("Read-only file system");
+    }
+
+    @Test
+    void aContainerOverItsMemoryLimitIsOomKilled() {
+        // tail holds a line without a newline in memory: 200 MiB of zeros under a 32 MiB limit.
+        var spec = restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE)
+                .withCommand("sh", "-c", "head -c 200000000 /dev/zero | tail > /dev/null")
+                .withNewResources().addToLimits("memory", new Quantity("32Mi")).endResources().build()));
+        run(TestBed.job("oom", spec), "Failed");
+        ContainerStateTerminated t = terminated(onlyPodOf("oom"), "main");
+        assertThat(t.getReason()).isEqualTo("OOMKilled");
     }
 
     @Test
     void jobExitingWithCode2EndsFailedWithTheExitCodeInPodStatus() {
         Job job = run(TestBed.job("worker-bad-input", restrictedPodSpec(List.of(
-                restrictedContainer("worker", "fanout/worker:dev").withArgs("no-such-command").build()))), "Failed");
+                restrictedContainer("worker", SHELL_IMAGE).withArgs("no-such-command").build()))), "Failed");
         assertThat(job.getStatus().getFailed()).isEqualTo(1);
         Pod pod = onlyPodOf("worker-bad-input");
         assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
@@ -98,30 +136,27 @@ class LocalNodeJobsTest {
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("cfg").endMetadata()
                 .withData(Map.of("greeting", "hello")).build()).create();
         var mount = new VolumeMountBuilder().withName("work").withMountPath("/work").build();
-        var first = restrictedContainer("first", "busybox").withCommand("sh", "-c", "echo one > /work/order").withVolumeMounts(mount).build();
-        var second = restrictedContainer("second", "busybox").withCommand("sh", "-c", "echo two >> /work/order").withVolumeMounts(mount).build();
-        var main = restrictedContainer("main", "busybox").withVolumeMounts(mount)
+        var first = restrictedContainer("first", SHELL_IMAGE).withCommand("sh", "-c", "echo one > /work/order").withVolumeMounts(mount).build();
+        var second = restrictedContainer("second", SHELL_IMAGE).withCommand("sh", "-c", "echo two >> /work/order").withVolumeMounts(mount).build();
+        var main = restrictedContainer("main", SHELL_IMAGE).withVolumeMounts(mount)
                 .withEnv(new EnvVarBuilder().withName("PASSWORD").withNewValueFrom().withNewSecretKeyRef("password", "db", false).endValueFrom().build(),
                         new EnvVarBuilder().withName("GREETING").withNewValueFrom().withNewConfigMapKeyRef("greeting", "cfg", false).endValueFrom().build(),
-                        new EnvVarBuilder().withName("POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
-                        new EnvVarBuilder().withName("OUT").withValue("/work/result").build())
-                .withCommand("sh", "-c", "printf '%s %s %s %s|%s' \"$GREETING\" \"$PASSWORD\" \"${POD%%-*}\" \"$(tr '\\n' , < /work/order)\" \"$OUT\" > /dev/termination-log")
+                        new EnvVarBuilder().withName("POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build())
+                .withCommand("sh", "-c", "printf '%s %s %s %s' \"$GREETING\" \"$PASSWORD\" \"${POD%%-*}\" \"$(tr '\\n' , < /work/order)\" > /dev/termination-log")
                 .build();
         var spec = restrictedPodSpec(List.of(main)).withInitContainers(first, second)
                 .withVolumes(new VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build());
         run(TestBed.job("plumbing", spec), "Complete");
         Pod pod = onlyPodOf("plumbing");
-        // Init containers ran in order; the emptyDir mount path /work was rewritten to the pod's local directory in env too.
-        assertThat(terminated(pod, "main").getMessage()).startsWith("hello s3cret plumbing one,two,|")
-                .endsWith("/volumes/work/result").doesNotContain("|/work/");
+        assertThat(terminated(pod, "main").getMessage()).isEqualTo("hello s3cret plumbing one,two,");
         assertThat(pod.getStatus().getInitContainerStatuses()).extracting(s -> s.getState().getTerminated().getExitCode())
                 .containsExactly(0, 0);
     }
 
     @Test
     void failingInitContainerFailsThePodWithoutStartingTheMainContainer() {
-        var spec = restrictedPodSpec(List.of(restrictedContainer("main", "busybox").withCommand("sh", "-c", "exit 0").build()))
-                .withInitContainers(restrictedContainer("init", "busybox").withCommand("sh", "-c", "exit 7").build());
+        var spec = restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE).withCommand("sh", "-c", "exit 0").build()))
+                .withInitContainers(restrictedContainer("init", SHELL_IMAGE).withCommand("sh", "-c", "exit 7").build());
         run(TestBed.job("init-fails", spec), "Failed");
         Pod pod = onlyPodOf("init-fails");
         assertThat(pod.getStatus().getInitContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(7);
@@ -129,27 +164,44 @@ class LocalNodeJobsTest {
     }
 
     @Test
-    void deletingAPodKillsItsProcess() throws Exception {
-        // A unique extra argument (GNU sleep adds its arguments up) finds exactly this pod's process in /proc.
-        String sleepArgs = "sleep 300 0." + (System.nanoTime() % 1_000_000_000L);
+    void podsReachTheApiServerAndPostgisThroughTheirServicesAndKubectlExecWorks() throws Exception {
+        // bash's /dev/tcp opens a TCP connection: the kubernetes Service (ClusterIP -> the API server on the bridge) and
+        // the test bed's PostGIS Service (manual endpoints -> PostgreSQL on the bridge), both through kube-proxy's rules.
+        Pod pod = new PodBuilder().withNewMetadata().withName("prober").endMetadata()
+                .withSpec(restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE).withCommand("sleep", "300").build()))
+                        .withTerminationGracePeriodSeconds(1L).build())
+                .build();
+        client.pods().inNamespace(ns).resource(pod).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.pods().inNamespace(ns).withName("prober").get().getStatus().getPhase()));
+        String probe = "for a in 10.0.0.1/443 10.0.0.15/5432; do (exec 3<>/dev/tcp/${a%/*}/${a#*/}) 2>/dev/null && echo open $a || echo closed $a; done";
+        assertThat(kubectl("exec", "-n", ns, "prober", "--", "bash", "-c", probe).lines().toList())
+                .containsExactly("open 10.0.0.1/443", "open 10.0.0.15/5432");
+        assertThat(kubectl("exec", "-n", ns, "prober", "--", "id", "-u").strip()).isEqualTo("10001");
+        client.pods().inNamespace(ns).withName("prober").delete();
+    }
+
+    @Test
+    void deletingAPodStopsItsContainer() throws Exception {
+        // A unique argument finds exactly this pod's process in the host's /proc (containers share the host's kernel).
+        String marker = "sleep 301." + (System.nanoTime() % 1_000_000);
         Pod pod = new PodBuilder().withNewMetadata().withName("sleeper").endMetadata()
-                .withSpec(restrictedPodSpec(List.of(restrictedContainer("main", "busybox")
-                        .withCommand("sh", "-c", "exec " + sleepArgs).build()))
+                .withSpec(restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE)
+                        .withCommand("sh", "-c", "exec " + marker).build()))
                         .withTerminationGracePeriodSeconds(2L).build())
                 .build();
         client.pods().inNamespace(ns).resource(pod).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(client.pods().inNamespace(ns).withName("sleeper").get().getStatus().getPhase()));
-        assertThat(processesWith(sleepArgs)).isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(marker) > 0);
         client.pods().inNamespace(ns).withName("sleeper").delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(ns).withName("sleeper").get() == null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(sleepArgs) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(marker) == 0);
     }
 
     @Test
     void activeDeadlineSecondsEndsThePod() {
         Pod pod = new PodBuilder().withNewMetadata().withName("deadline").endMetadata()
-                .withSpec(restrictedPodSpec(List.of(restrictedContainer("main", "busybox").withCommand("sleep", "120").build()))
-                        .withActiveDeadlineSeconds(2L).build())
+                .withSpec(restrictedPodSpec(List.of(restrictedContainer("main", SHELL_IMAGE).withCommand("sleep", "120").build()))
+                        .withActiveDeadlineSeconds(2L).withTerminationGracePeriodSeconds(1L).build())
                 .build();
         client.pods().inNamespace(ns).resource(pod).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> "Failed".equals(client.pods().inNamespace(ns).withName("deadline").get().getStatus().getPhase()));
@@ -159,10 +211,21 @@ class LocalNodeJobsTest {
     @Test
     void podSecurityAdmissionRejectsAPrivilegedPodInARestrictedNamespace() {
         Pod pod = new PodBuilder().withNewMetadata().withName("privileged").endMetadata().withNewSpec()
-                .addNewContainer().withName("c").withImage("busybox").withNewSecurityContext().withPrivileged(true).endSecurityContext()
+                .addNewContainer().withName("c").withImage(SHELL_IMAGE).withNewSecurityContext().withPrivileged(true).endSecurityContext()
                 .endContainer().endSpec().build();
         assertThatThrownBy(() -> client.pods().inNamespace(ns).resource(pod).create())
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity \"restricted");
+    }
+
+    /** kubectl as a user runs it (the test bed's, on PATH through dev/cluster.sh env). */
+    static String kubectl(String... args) throws Exception {
+        var cmd = new java.util.ArrayList<String>(List.of("kubectl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("kubectl %s: %s", String.join(" ", args), out).isZero();
+        return out;
     }
 
     private static long processesWith(String text) throws Exception {

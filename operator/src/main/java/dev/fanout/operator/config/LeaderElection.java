@@ -1,0 +1,24 @@
+package dev.fanout.operator.config;
+
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.arc.lookup.LookupIfProperty;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Leader election on a Lease, for more than one operator replica (the Helm chart turns it on): only the leader
+ * reconciles; a standby takes over when the leader's lease is not renewed (its pod killed or its node gone), within the
+ * lease duration (15 s). Off by default, so an operator run by hand or by the tests needs no Lease permission.
+ */
+public class LeaderElection {
+    @Produces
+    @Singleton
+    @LookupIfProperty(name = "fanout.leader-election.enabled", stringValue = "true")
+    LeaderElectionConfiguration leaderElection(@ConfigProperty(name = "fanout.leader-election.lease-name") String leaseName,
+            @ConfigProperty(name = "fanout.leader-election.lease-namespace") Optional<String> leaseNamespace) {
+        // No namespace: the one the client runs in (in a pod, its own), where the chart grants Lease access.
+        return new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null));
+    }
+}
