@@ -99,7 +99,7 @@ EXT
 
 # kubeconfig FILE USER: a kubeconfig with the client cert USER.crt
 kubeconfig() {
-  cat > "$1" <<KC
+  put "$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:

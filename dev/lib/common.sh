@@ -63,6 +63,6 @@ bridge_up() {
   if ! ip link show "$FANOUT_BRIDGE" >/dev/null 2>&1; then
     ip link add "$FANOUT_BRIDGE" type bridge || die "cannot create bridge $FANOUT_BRIDGE (the test bed runs as root)"
   fi
-  ip addr show dev "$FANOUT_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$FANOUT_BRIDGE"
+  [[ "$(ip -4 -o addr show dev "$FANOUT_BRIDGE")" == *" inet $NODE_IP/"* ]] || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$FANOUT_BRIDGE"
   ip link set "$FANOUT_BRIDGE" up
 }

@@ -5,10 +5,17 @@
 # root lacks CAP_SYS_RESOURCE, so containerd must not raise a sandbox's oom_score_adj (restrict_oom_score_adj); the
 # kubelet refuses a loopback node address, so the node's InternalIP is the bridge address NODE_IP.
 
-# node_configs: containerd, CNI, kubelet and kube-proxy configuration files, rewritten at every `up`.
+# put FILE: stdin into FILE, only when it differs (kube-proxy exits when its configuration file changes under it).
+put() {
+  local tmp; tmp=$(mktemp "$1.XXXXXX")
+  cat > "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
+
+# node_configs: containerd, CNI, kubelet and kube-proxy configuration files, written at every `up` (when changed).
 node_configs() {
   mkdir -p "$NODE/containerd/certs.d/docker.io" "$NODE/cni/net.d" "$NODE/cni/ipam" "$KUBELET_DIR" "$NODE/pod-logs"
-  cat > "$NODE/containerd/config.toml" <<TOML
+  put "$NODE/containerd/config.toml" <<TOML
 version = 2
 root = "$NODE/containerd/root"
 state = "$NODE/containerd/state"
@@ -41,16 +48,16 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 TOML
   # No image is ever pulled from the internet: docker.io (where unqualified names like fanout/worker resolve) points at a
   # closed loopback port, so a missing image fails fast with ErrImagePull. Images come from dev/images.sh.
-  printf 'server = "http://127.0.0.1:1"\n' > "$NODE/containerd/certs.d/docker.io/hosts.toml"
-  cat > "$NODE/cni/net.d/10-fanout.conflist" <<JSON
+  printf 'server = "http://127.0.0.1:1"\n' | put "$NODE/containerd/certs.d/docker.io/hosts.toml"
+  put "$NODE/cni/net.d/10-fanout.conflist" <<JSON
 {"cniVersion": "0.4.0", "name": "fanout", "plugins": [
-  {"type": "bridge", "bridge": "$FANOUT_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+  {"type": "bridge", "bridge": "$FANOUT_BRIDGE", "isGateway": true, "isDefaultGateway": true, "ipMasq": false, "hairpinMode": true,
    "ipam": {"type": "host-local", "dataDir": "$NODE/cni/ipam",
             "ranges": [[{"subnet": "$POD_CIDR", "gateway": "$NODE_IP", "rangeStart": "${NODE_IP%.*}.10"}]]}}]}
 JSON
   kubeconfig "$STATE/kubelet.kubeconfig" kubelet
   kubeconfig "$STATE/kube-proxy.kubeconfig" kube-proxy
-  cat > "$NODE/kubelet.yaml" <<YAML
+  put "$NODE/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 failCgroupV1: false
@@ -78,7 +85,7 @@ imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
 maxPods: 110
 YAML
-  cat > "$NODE/kube-proxy.yaml" <<YAML
+  put "$NODE/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $STATE/kube-proxy.kubeconfig}
@@ -118,6 +125,25 @@ node_sysctls_restore() {
   rm -f "$STATE/sysctls.saved"
 }
 
+# iptables_sweep: the chains kube-proxy's cleanup leaves (the kubelet's KUBE-FIREWALL and canaries) and the guard's,
+# in both address families: rules in the built-in chains that jump to them first, then the chains.
+iptables_sweep() {
+  local cmd table chain rule
+  for cmd in iptables ip6tables; do
+    command -v "$cmd" >/dev/null || continue
+    for table in filter nat mangle; do
+      "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j (KUBE-|FANOUT-)' \
+        | while read -r rule; do eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null || true; done
+      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p'); do
+        "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p'); do
+        "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
 # Fixed places the kubelet and containerd write to whatever their configured roots; down removes what up created.
 FIXED_DIRS=(/var/lib/kubelet /var/log/containers /var/log/pods /run/containerd /var/run/netns /etc/kubernetes /opt/cni)
 
@@ -147,10 +173,7 @@ node_down() {
   stop containerd
   pkill -KILL -f "containerd-shim-runc-v2 -namespace k8s.io -address $CONTAINERD_SOCK" 2>/dev/null || true
   [ -x "$BIN_DIR/kube-proxy" ] && "$BIN_DIR/kube-proxy" --cleanup >/dev/null 2>&1 || true
-  iptables -D FORWARD -j FANOUT-GUARD 2>/dev/null || true
-  iptables -D INPUT -p tcp --dport "$APISERVER_PORT" -j FANOUT-API 2>/dev/null || true
-  iptables -F FANOUT-GUARD 2>/dev/null && iptables -X FANOUT-GUARD 2>/dev/null || true
-  iptables -F FANOUT-API 2>/dev/null && iptables -X FANOUT-API 2>/dev/null || true
+  iptables_sweep
   # Mounts under the node's state (kubelet root bind mount, volumes, rootfs, shm) and the network namespaces, deepest first.
   local m
   for _ in 1 2 3; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serves a copy of ../shared/data over http on loopback (the test bed's stand-in for where users keep their files).
-#   dev/lib/serve-data.sh up|down      port FANOUT_DATA_PORT (default 18080), files in $FANOUT_STATE/data
+# Serves a copy of ../shared/data over http on the node's bridge address NODE_IP, where pods reach it (the test bed's
+# stand-in for where users keep their files).
+#   dev/lib/serve-data.sh up|down      http://$NODE_IP:$FANOUT_DATA_PORT (default 18080), files in $FANOUT_STATE/data
 set -euo pipefail
 LOG_TAG=data
 source "$(dirname "$0")/common.sh"
@@ -15,10 +16,11 @@ case "${1:-}" in
     cp -r "$SHARED/naturalearth" "$SHARED/energyplus" "$DIR/" # a copy: the shared files are never served or changed in place
     if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then exit 0; fi
     port_free "$PORT" || die "port $PORT is taken; set FANOUT_DATA_PORT"
-    setsid python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$DIR" >"$FANOUT_STATE/data.log" 2>&1 < /dev/null &
+    bridge_up
+    setsid python3 -m http.server "$PORT" --bind "$NODE_IP" --directory "$DIR" >"$FANOUT_STATE/data.log" 2>&1 < /dev/null &
     echo $! > "$PIDFILE"
-    for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.1; done
-    log "serving $DIR on http://127.0.0.1:$PORT"
+    for _ in $(seq 1 50); do curl -sf "http://$NODE_IP:$PORT/" >/dev/null && break; sleep 0.1; done
+    log "serving $DIR on http://$NODE_IP:$PORT"
     ;;
   down)
     if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi

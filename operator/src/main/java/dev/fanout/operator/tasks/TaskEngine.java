@@ -119,16 +119,17 @@ public final class TaskEngine {
             }
         }
         // Finished Jobs whose outcome was recorded by an earlier pass (so it is persisted), Jobs of changed specs and of
-        // tasks no longer planned: delete them (their pods go with them).
+        // tasks no longer planned: delete them (their pods go with them). The aggregate's Job (one per resource, no
+        // capacity window) stays until the resource goes or its spec changes, so `kubectl logs job/<name>` shows its run.
         for (Job j : jobs) {
             String task = label(j, TaskJobs.LABEL_TASK);
             TaskState s = states.get(task);
             boolean stale = s == null || !s.specHash().equals(label(j, TaskJobs.LABEL_SPEC));
             boolean over = finished(j) || (!stale && JobOutcome.over(j, podsOf.apply(j)));
             boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
-            if (stale || recorded) {
+            if (stale || recorded && capacity) {
                 delete(j);
-            } else if (over) {
+            } else if (over && !recorded) {
                 cleanupPending = true; // recorded in this pass: deleted in the next, once the status is written
             }
         }

@@ -4,30 +4,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
-import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Helm chart installs with the pinned helm, and its RBAC is enough and no more: the operator, run with only its
- * service account's token, takes a SpatialLoad and an EnergySimulationBatch to Succeeded, and that account cannot read Secrets.
+ * The Helm chart as users install it: `helm lint` passes, `helm install` runs the operator image built here as two
+ * replicas (restricted security context, probes, leader election on a Lease) with a least-privilege service account, and
+ * that operator, in the cluster, takes a SpatialLoad and an EnergySimulationBatch to Succeeded on the real node, also
+ * when its leader pod is killed (grace period 0) at random points: the standby takes over, no Job is created twice and
+ * no finished task runs again.
  */
 class HelmChartIT {
     @TempDir
@@ -35,21 +47,24 @@ class HelmChartIT {
     static KubernetesClient client;
     static String ns;
     static final String RELEASE = "fanout-it";
+    static final String LEASE = RELEASE + "-operator-leader";
 
     @BeforeAll
     static void setUp() throws Exception {
         client = TestBed.client();
         ns = TestBed.namespace(client, "helm");
-        // The chart's Deployment has no image to pull on the test bed: install it with no replicas, run the same
-        // operator as a process with the chart's service account instead.
-        run("helm", "install", RELEASE, chart().toString(), "-n", ns, "--set", "replicas=0", "--wait", "--timeout", "60s");
+        assertThat(run("helm", "lint", chart().toString())).contains("0 chart(s) failed");
+        run("helm", "install", RELEASE, chart().toString(), "-n", ns, "--wait", "--timeout", "180s");
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        run("helm", "uninstall", RELEASE, "-n", ns);
-        client.namespaces().withName(ns).delete();
-        client.close();
+        if (client != null) {
+            run("helm", "uninstall", RELEASE, "-n", ns, "--wait");
+            client.persistentVolumes().withName(ns + "-inputs").delete();
+            client.namespaces().withName(ns).delete();
+            client.close();
+        }
     }
 
     static Path chart() {
@@ -63,86 +78,131 @@ class HelmChartIT {
         return out;
     }
 
+    static List<Pod> operatorPods() {
+        return client.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    static String leader() {
+        var lease = client.leases().inNamespace(ns).withName(LEASE).get();
+        return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    }
+
     @Test
-    void theChartsServiceAccountRunsALoadAndCannotReadSecrets() throws Exception {
-        String sa = RELEASE + "-operator";
-        String token = client.serviceAccounts().inNamespace(ns).withName(sa)
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
-        Config admin = client.getConfiguration();
-        Path kubeconfig = dir.resolve("operator.kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: c, cluster: {server: "%s", certificate-authority: "%s"}}]
-                users: [{name: u, user: {token: "%s"}}]
-                contexts: [{name: x, context: {cluster: c, user: u}}]
-                current-context: x
-                """.formatted(admin.getMasterUrl(), admin.getCaCertFile(), token));
+    void twoReplicasFromTheImageBuiltHereOneLeaderAndAnAccountThatCannotReadSecrets() {
+        List<Pod> pods = operatorPods();
+        assertThat(pods).hasSize(2).allSatisfy(p -> {
+            assertThat(p.getSpec().getNodeName()).isEqualTo("fanout-local");
+            assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("fanout/operator:0.1.0");
+            assertThat(p.getStatus().getContainerStatuses().get(0).getImageID()).startsWith("sha256:");
+            assertThat(p.getStatus().getContainerStatuses().get(0).getReady()).as(p.getMetadata().getName() + " ready").isTrue();
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> leader() != null);
+        assertThat(pods).extracting(p -> p.getMetadata().getName()).contains(leader());
 
-        try (KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
-            var review = asOperator.authorization().v1().selfSubjectAccessReview().create(new SelfSubjectAccessReviewBuilder()
-                    .withNewSpec().withNewResourceAttributes().withNamespace(ns).withVerb("get").withResource("secrets").endResourceAttributes()
-                    .endSpec().build());
-            assertThat(review.getStatus().getAllowed()).as("the operator's account reads Secrets").isFalse();
-        }
+        var review = client.authorization().v1().subjectAccessReview().create(new SubjectAccessReviewBuilder().withNewSpec()
+                .withUser("system:serviceaccount:" + ns + ":" + RELEASE + "-operator")
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + ns)
+                .withNewResourceAttributes().withNamespace(ns).withVerb("get").withResource("secrets").endResourceAttributes()
+                .endSpec().build());
+        assertThat(review.getStatus().getAllowed()).as("the operator's account reads Secrets").isFalse();
+    }
 
-        SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
-        try (FileServer http = new FileServer(dir);
-             OperatorProcess operator = new OperatorProcess("HelmChartIT").withKubeconfig(kubeconfig).start()) {
-            SpatialLoad sl = TestBed.spatialLoad("rbac", "helm_rbac",
-                    new ArrayList<>(List.of(TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0"))));
+    @Test
+    void theLeaderPodKilledAtRandomPointsTheStandbyFinishesTheLoadWithoutDuplicateJobs() throws Exception {
+        SharedData.copyNaturalEarthLayers(dir);
+        try (FileServer http = new FileServer(dir); TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
+            LayerSpec admin0 = TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0");
+            LayerSpec admin1 = TestBed.layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
+            admin1.parent = new ParentLinkSpec();
+            admin1.parent.layer = "admin0";
+            admin1.parent.column = "adm0_a3";
+            admin1.parent.parentColumn = "adm0_a3";
+            LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones");
+            SpatialLoad sl = TestBed.spatialLoad("world", "helm_world", List.of(admin0, admin1, tz));
+            sl.getSpec().parallelism = new dev.fanout.operator.crds.v1alpha1.common.ParallelismSpec();
+            sl.getSpec().parallelism.max = 1; // one layer at a time: the run has several points to be killed around
+            await().atMost(Duration.ofSeconds(60)).until(() -> leader() != null);
             client.resources(SpatialLoad.class).inNamespace(ns).resource(sl).create();
-            await().atMost(Duration.ofMinutes(2)).until(() -> {
-                SpatialLoad s = client.resources(SpatialLoad.class).inNamespace(ns).withName("rbac").get();
-                return s.getStatus() != null && (s.getStatus().phase == Phase.Succeeded || s.getStatus().phase == Phase.Failed);
-            });
-            SpatialLoad done = client.resources(SpatialLoad.class).inNamespace(ns).withName("rbac").get();
-            assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(Phase.Succeeded);
-            assertThat(done.getStatus().layers.get(0).rows).isEqualTo(242);
-            assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason()).contains("TaskSucceeded");
 
-            // An EnergySimulationBatch too: its reconciler needs nothing more (the real engine, one design-day run).
-            // The weather comes from a PersistentVolumeClaim (bound to a static volume: the test bed has no provisioner);
-            // the test-bed runner keeps a claim's files under <cluster state>/node/pvc/<namespace>/<claim>.
-            Path ep = SharedData.root().resolve("energyplus");
-            client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata()
-                    .withName(ns + "-inputs").endMetadata().withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi")))
-                    .withAccessModes("ReadOnlyMany").withStorageClassName("").withNewHostPath().withPath(dir.resolve("pv").toString())
-                    .endHostPath().endSpec().build()).create();
-            client.persistentVolumeClaims().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
-                    .withNewMetadata().withName("inputs").endMetadata().withNewSpec().withAccessModes("ReadOnlyMany")
-                    .withStorageClassName("").withVolumeName(ns + "-inputs").withNewResources()
-                    .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
-            Path claim = Path.of(TestBed.env("KUBECONFIG")).getParent().resolve("node/pvc").resolve(ns).resolve("inputs");
-            Files.createDirectories(claim.resolve("weather"));
-            Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), claim.resolve("weather/golden.epw"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            client.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
-                    .withName("models").endMetadata().addToData("1zone.idf", Files.readString(ep.resolve("1ZoneUncontrolled.idf"))).build())
-                    .create();
-            String yaml = """
-                    apiVersion: fanout.dev/v1alpha1
-                    kind: EnergySimulationBatch
-                    metadata: {name: rbac}
-                    spec:
-                      models: [{name: one-zone, configMapKeyRef: {name: models, key: 1zone.idf}}]
-                      weather: [{name: golden, persistentVolumeClaim: {claimName: inputs, path: weather/golden.epw}}]
-                      constructionSets: [{name: as-is}]
-                      energyplus: {mode: designDay}
-                      results: {database: {secretRef: {name: postgis}, schema: helm_rbac}}
-                    """;
-            var batches = client.resources(dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class).inNamespace(ns);
-            batches.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
-                    dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch.class)).create();
-            await().atMost(Duration.ofMinutes(2)).until(() -> {
-                var b = batches.withName("rbac").get();
-                return b.getStatus() != null && (b.getStatus().phase == Phase.Succeeded || b.getStatus().phase == Phase.Failed);
-            });
-            var batch = batches.withName("rbac").get();
-            assertThat(batch.getStatus().phase).as(batch.getStatus().message).isEqualTo(Phase.Succeeded);
-            assertThat(batch.getStatus().aggregate.rows).isEqualTo(1);
-        } finally {
-            client.persistentVolumes().withName(ns + "-inputs").delete();
+            Random rnd = new Random();
+            Set<String> leaders = new HashSet<>();
+            int kills = 0;
+            SpatialLoad now = null;
+            long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+            while (System.nanoTime() < deadline) {
+                now = client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get();
+                if (now.getStatus() != null && (now.getStatus().phase == Phase.Succeeded || now.getStatus().phase == Phase.Failed)) {
+                    break;
+                }
+                String leader = leader();
+                if (kills < 2 && leader != null && operatorPods().stream().anyMatch(p -> p.getMetadata().getName().equals(leader))) {
+                    Thread.sleep(500 + rnd.nextInt(3000)); // before the first Job, while a layer runs, between layers...
+                    leaders.add(leader);
+                    client.pods().inNamespace(ns).withName(leader).withGracePeriod(0).delete();
+                    kills++;
+                    // The standby takes the Lease once the dead leader's has expired (its duration, 15 s).
+                    await().atMost(Duration.ofSeconds(90)).until(() -> leader() != null && !leader().equals(leader)
+                            && operatorPods().stream().anyMatch(p -> p.getMetadata().getName().equals(leader())));
+                }
+                Thread.sleep(500);
+            }
+            assertThat(kills).as("leader kills before the load finished").isEqualTo(2);
+            assertThat(leaders).hasSize(2);
+            assertThat(now.getStatus().phase).as(now.getStatus().message).isEqualTo(Phase.Succeeded);
+            assertThat(now.getStatus().layers).allSatisfy(l -> assertThat(l.attempts).as(l.name).isEqualTo(1));
+            assertThat(now.getStatus().layers).extracting(l -> l.rows).containsExactlyInAnyOrder(242L, 294L, 120L);
+            assertThat(now.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
+            // One Job per layer and one aggregate, each created exactly once across the leader changes.
+            assertThat(jobs.created).hasSize(4).doesNotHaveDuplicates();
+            assertThat(jobs.maxActive).isEqualTo(1);
+            // The Deployment replaced the killed pods: two replicas again.
+            await().atMost(Duration.ofSeconds(120)).until(() -> operatorPods().stream().filter(p -> p.getStatus().getContainerStatuses() != null
+                    && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()))).count() == 2);
         }
+    }
+
+    @Test
+    void anEnergyBatchWithWeatherFromAReadOnlyClaimRunsTheEngineImage() throws Exception {
+        // The weather comes from a PersistentVolumeClaim bound to a static hostPath volume (the test bed has no provisioner).
+        Path ep = SharedData.root().resolve("energyplus");
+        Path volume = dir.resolve("pv");
+        Files.createDirectories(volume.resolve("weather"));
+        Files.copy(ep.resolve("USA_CO_Golden-NREL.724666_TMY3.epw"), volume.resolve("weather/golden.epw"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (Path p : List.of(dir, volume, volume.resolve("weather"))) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x")); // the pods' user reads it
+        }
+        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(ns + "-inputs").endMetadata()
+                .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadOnlyMany")
+                .withStorageClassName("").withNewHostPath().withPath(volume.toString()).endHostPath().endSpec().build()).create();
+        client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
+                .withName("inputs").endMetadata().withNewSpec().withAccessModes("ReadOnlyMany").withStorageClassName("")
+                .withVolumeName(ns + "-inputs").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
+                .endSpec().build()).create();
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("models").endMetadata()
+                .addToData("1zone.idf", Files.readString(ep.resolve("1ZoneUncontrolled.idf"))).build()).create();
+        String yaml = """
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: rbac}
+                spec:
+                  models: [{name: one-zone, configMapKeyRef: {name: models, key: 1zone.idf}}]
+                  weather: [{name: golden, persistentVolumeClaim: {claimName: inputs, path: weather/golden.epw}}]
+                  constructionSets: [{name: as-is}]
+                  energyplus: {mode: designDay, image: %s}
+                  results: {database: {secretRef: {name: postgis}, schema: helm_rbac}}
+                """.formatted(TestBed.ENERGYPLUS_IMAGE);
+        var batches = client.resources(EnergySimulationBatch.class).inNamespace(ns);
+        batches.resource(Serialization.unmarshal(yaml, EnergySimulationBatch.class)).create();
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            var b = batches.withName("rbac").get();
+            return b.getStatus() != null && (b.getStatus().phase == Phase.Succeeded || b.getStatus().phase == Phase.Failed);
+        });
+        var batch = batches.withName("rbac").get();
+        assertThat(batch.getStatus().phase).as(batch.getStatus().message).isEqualTo(Phase.Succeeded);
+        assertThat(batch.getStatus().aggregate.rows).isEqualTo(1);
+        assertThat(new ArrayList<>(client.v1().events().inNamespace(ns).list().getItems())).extracting(e -> e.getReason())
+                .contains("Succeeded");
     }
 }

@@ -137,10 +137,14 @@ class SpatialLoadEndToEndIT {
             assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
                     + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).isEqualTo(294);
 
-            // One Job per layer and one aggregate, created once each; finished Jobs are deleted once recorded.
+            // One Job per layer and one aggregate, created once each; finished task Jobs are deleted once recorded, the
+            // aggregate's stays: its pod ran in a container on the node and `kubectl logs` shows the worker's output.
             assertThat(jobs.created).hasSize(4);
             assertThat(jobs.maxActive).isLessThanOrEqualTo(3);
-            await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().stream()
+                    .map(j -> j.getMetadata().getName()).toList().equals(List.of(done.getStatus().aggregate.job)));
+            String log = client.batch().v1().jobs().inNamespace(ns).withName(done.getStatus().aggregate.job).getLog();
+            assertThat(log).contains("\"linked\":294");
             assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason())
                     .contains("TaskStarted", "TaskSucceeded", "Succeeded");
 
@@ -161,7 +165,9 @@ class SpatialLoadEndToEndIT {
                     + SCHEMA + ".admin_level_1'::regclass AND confrelid = '" + SCHEMA + ".admin_level_0'::regclass")).isEqualTo(1);
         }
 
-        // Deleting the resource removes its Jobs (owner references, the real garbage collector); tables stay.
+        // Deleting the resource removes its Jobs (owner references, the real garbage collector: the aggregate's Job is
+        // still there until then); tables stay.
+        assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(1);
         client.resources(SpatialLoad.class).inNamespace(ns).withName("world").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> get() == null && client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
         assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);

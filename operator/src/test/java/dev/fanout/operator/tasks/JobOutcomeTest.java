@@ -73,4 +73,52 @@ class JobOutcomeTest {
         assertThat(o.state()).isEqualTo(JobOutcome.State.Failed);
         assertThat(o.message()).isEqualTo("Job was active longer than specified deadline");
     }
+
+    @Test
+    void anOomKilledEngineBehindItsShellIsTheCauseWhateverTheExitCodesSay() {
+        // The engine step runs `sh -c 'energyplus ...; echo $? > exit-code'`: the kernel kills energyplus, the shell
+        // survives and exits 0, yet the container's reason is OOMKilled; collect then exits 3 (engine killed by a signal).
+        Pod p = new PodBuilder(pod("Failed", 3, "fanout-worker: transient: EnergyPlus was killed by signal 9").build())
+                .editStatus().addNewInitContainerStatus().withName("prepare").withNewState().withNewTerminated().withExitCode(0)
+                .withReason("Completed").endTerminated().endState().endInitContainerStatus()
+                .addNewInitContainerStatus().withName("energyplus").withNewState().withNewTerminated().withExitCode(0)
+                .withReason("OOMKilled").endTerminated().endState().endInitContainerStatus().endStatus()
+                .withNewSpec().addNewInitContainer().withName("energyplus").withNewResources()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endResources().endInitContainer()
+                .addNewContainer().withName("worker").endContainer().endSpec().build();
+        JobOutcome o = JobOutcome.of(UNMARKED, List.of(p));
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(o.cause()).isEqualTo(JobOutcome.Cause.OOM_KILLED);
+        assertThat(o.permanent()).isTrue();
+        assertThat(o.message()).contains("container energyplus").contains("OOMKilled, limit 256Mi")
+                .contains("raise spec.resources.limits.memory");
+    }
+
+    @Test
+    void anImagePullFailureFailsTheTaskAndAMissingSecretOrNoNodeOnlyReportsIt() {
+        Pod pull = pod("Pending", null, null).editStatus().addNewContainerStatus().withName("worker").withImage("fanout/worker:nope")
+                .withNewState().withNewWaiting().withReason("ErrImagePull").withMessage("failed to pull: connection refused")
+                .endWaiting().endState().endContainerStatus().endStatus().build();
+        JobOutcome o = JobOutcome.of(UNMARKED, List.of(pull));
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(o.permanent()).isTrue();
+        assertThat(o.message()).contains("fanout/worker:nope").contains("ErrImagePull").contains("spec.worker.image");
+        assertThat(JobOutcome.over(UNMARKED, List.of(pull))).as("deletable once recorded").isTrue();
+
+        Pod secret = pod("Pending", null, null).editStatus().addNewContainerStatus().withName("worker").withNewState().withNewWaiting()
+                .withReason("CreateContainerConfigError").withMessage("secret \"db\" not found").endWaiting().endState()
+                .endContainerStatus().endStatus().build();
+        JobOutcome waiting = JobOutcome.of(UNMARKED, List.of(secret));
+        assertThat(waiting.state()).isEqualTo(JobOutcome.State.Running);
+        assertThat(waiting.cause()).isEqualTo(JobOutcome.Cause.STUCK);
+        assertThat(waiting.message()).contains("CreateContainerConfigError").contains("secret \"db\" not found");
+        assertThat(JobOutcome.over(UNMARKED, List.of(secret))).isFalse();
+
+        Pod nowhere = pod("Pending", null, null).editStatus().addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.")
+                .endCondition().endStatus().build();
+        JobOutcome unschedulable = JobOutcome.of(UNMARKED, List.of(nowhere));
+        assertThat(unschedulable.state()).isEqualTo(JobOutcome.State.Running);
+        assertThat(unschedulable.message()).contains("unschedulable").contains("node affinity/selector").contains("spec.nodeSelector");
+    }
 }

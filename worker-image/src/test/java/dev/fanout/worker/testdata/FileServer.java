@@ -19,9 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FileServer implements AutoCloseable {
     private static final String HOST = System.getenv().getOrDefault("FANOUT_NODE_IP", "127.0.0.1");
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
     private final Path root;
     private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
     private final AtomicInteger requests = new AtomicInteger();
 
     public FileServer(Path root) throws IOException {
@@ -38,6 +41,13 @@ public final class FileServer implements AutoCloseable {
                 exchange.close();
                 return;
             }
+            if (held.contains(path)) {
+                try { // a slow source: the request waits (at most two minutes) until release()
+                    released.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             AtomicInteger fail = failuresLeft.get(path);
             int code = !file.startsWith(this.root) || !Files.isRegularFile(file) ? 404
                     : fail != null && fail.getAndDecrement() > 0 ? 404 : 200;
@@ -51,6 +61,7 @@ public final class FileServer implements AutoCloseable {
                 Files.copy(file, out);
             }
         });
+        server.setExecutor(pool); // a held request must not block the others
         server.start();
     }
 
@@ -67,12 +78,23 @@ public final class FileServer implements AutoCloseable {
         redirects.put("/" + relativePath, location);
     }
 
+    /** Makes requests for a path wait until {@link #release()}: the worker downloading it stays busy. */
+    public void hold(String relativePath) {
+        held.add("/" + relativePath);
+    }
+
+    public void release() {
+        released.countDown();
+    }
+
     public int requests() {
         return requests.get();
     }
 
     @Override
     public void close() {
+        release();
         server.stop(0);
+        pool.shutdownNow();
     }
 }
