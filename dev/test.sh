@@ -37,6 +37,11 @@ if [ "$was_up" = 0 ] && [ "${FANOUT_KEEP_TESTBED:-0}" != 1 ]; then trap 'stop_be
 dev/images.sh
 eval "$(dev/cluster.sh env)"
 eval "$(dev/postgis.sh env)"
-# The operator's tests start their own operator processes: one left running by the demo would compete with them.
+# The operator's tests start their own operators: one left running by the demo (installed by Helm, or run by hand with
+# dev/operator.sh) would compete with them.
 dev/operator.sh down
+if helm -n fanout-system status fanout >/dev/null 2>&1; then
+  log "uninstalling the demo's operator (helm -n fanout-system uninstall fanout)"
+  helm -n fanout-system uninstall fanout --wait >/dev/null
+fi
 ./mvnw -B verify "$@"
