@@ -132,12 +132,12 @@ iptables_sweep() {
   for cmd in iptables ip6tables; do
     command -v "$cmd" >/dev/null || continue
     for table in filter nat mangle; do
-      "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j (KUBE-|FANOUT-)' \
+      { "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j (KUBE-|FANOUT-)' || true; } \
         | while read -r rule; do eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null || true; done
-      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p'); do
+      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p' || true); do
         "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
       done
-      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p'); do
+      for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|FANOUT-[^ ]*\) .*/\1/p' || true); do
         "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
       done
     done
@@ -177,14 +177,14 @@ node_down() {
   # Mounts under the node's state (kubelet root bind mount, volumes, rootfs, shm) and the network namespaces, deepest first.
   local m
   for _ in 1 2 3; do
-    awk -v a="$NODE/" -v b="/run/containerd/" -v c="/var/run/netns/" -v d="/run/netns/" -v e="$NODE" \
-      '$2 == e || index($2, a) == 1 || index($2, b) == 1 || index($2, c) == 1 || index($2, d) == 1 { print $2 }' /proc/mounts \
+    { awk -v a="$NODE/" -v b="/run/containerd/" -v c="/var/run/netns/" -v d="/run/netns/" -v e="$NODE" \
+      '$2 == e || index($2, a) == 1 || index($2, b) == 1 || index($2, c) == 1 || index($2, d) == 1 { print $2 }' /proc/mounts || true; } \
       | sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
   done
   # The cgroups the kubelet made in every hierarchy (children first).
   find /sys/fs/cgroup/*/kubepods -depth -type d -exec rmdir {} \; 2>/dev/null || true
   # Ports left on the bridge (a pod CNI could not tear down), then the bridge.
-  local l; for l in $(ip -o link show master "$FANOUT_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+  local l; for l in $(ip -o link show master "$FANOUT_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' || true); do
     ip link delete "$l" 2>/dev/null || true
   done
   ip link delete "$FANOUT_BRIDGE" 2>/dev/null || true
