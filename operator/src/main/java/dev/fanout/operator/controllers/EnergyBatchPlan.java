@@ -157,7 +157,7 @@ final class EnergyBatchPlan {
 
     /** What the schema cannot say. Empty when the spec is fine. */
     static List<String> problems(EnergySimulationBatchSpec spec, List<Variant> variants) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(TaskJobs.resourceProblems(spec));
         if (spec.parameters != null) {
             long n = ParameterSampler.count(spec.parameters);
             if (n > ParameterSampler.MAX_VARIANTS) {

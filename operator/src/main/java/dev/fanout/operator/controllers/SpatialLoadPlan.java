@@ -6,6 +6,7 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
 import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -97,7 +98,14 @@ final class SpatialLoadPlan {
 
     /** What the schema cannot say: cycles in parents, identifiers inside lists and maps. Empty when the spec is fine. */
     static List<String> problems(SpatialLoadSpec spec) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(TaskJobs.resourceProblems(spec));
+        for (LayerSpec l : spec.layers) {
+            if (l.sizeHint != null && !TaskJobs.isQuantity(l.sizeHint)) {
+                out.add("spec.layers[" + l.name + "].sizeHint: '" + l.sizeHint + "' is not a size; write e.g. 2Gi or 500Mi");
+            } else if (l.sizeHint != null && Quantity.getAmountInBytes(l.sizeHint).signum() < 0) {
+                out.add("spec.layers[" + l.name + "].sizeHint: " + l.sizeHint + " is negative; give the source's approximate size");
+            }
+        }
         Map<String, LayerSpec> byName = new HashMap<>();
         spec.layers.forEach(l -> byName.put(l.name, l));
         for (LayerSpec l : spec.layers) {

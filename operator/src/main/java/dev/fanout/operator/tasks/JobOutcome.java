@@ -29,7 +29,9 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
         /** The image cannot be pulled (wrong name or tag, no access): nothing runs until the spec changes. */
         IMAGE_PULL,
         /** Still waiting, for a reason a person must fix (a missing Secret, no node that fits); reported, not failed. */
-        STUCK
+        STUCK,
+        /** The attempt ran past spec.taskTimeoutSeconds (the Job's activeDeadlineSeconds): retried, like a transient failure. */
+        TIMED_OUT
     }
 
     /** Waiting reasons of a container that will not start without the image: the task fails with the reason. */
@@ -94,6 +96,10 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
                 : done == null ? "pod failed" : done.getMessage() != null ? done.getMessage() : done.getReason();
         if (code == null && done != null && "PodFailurePolicy".equals(done.getReason())) {
             code = 2;
+        }
+        if (done != null && "DeadlineExceeded".equals(done.getReason())) {
+            return new JobOutcome(State.Failed, null, "timed out: the attempt ran longer than spec.taskTimeoutSeconds "
+                    + "(DeadlineExceeded); raise it if the task needs longer", null, Cause.TIMED_OUT);
         }
         return new JobOutcome(State.Failed, code, why, null);
     }

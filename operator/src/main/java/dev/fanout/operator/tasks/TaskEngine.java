@@ -206,8 +206,8 @@ public final class TaskEngine {
                 if (o.permanent() || s.attempts() >= maxAttempts) {
                     s.phase(TaskPhase.Failed);
                     s.completionTime(now());
-                    s.message((o.cause() != null ? "not retried: " : o.permanent() ? "bad input, not retried: "
-                            : "failed after " + s.attempts() + " attempts: ") + why);
+                    s.message((!o.permanent() ? "failed after " + s.attempts() + " attempts: "
+                            : o.cause() == null ? "bad input, not retried: " : "not retried: ") + why);
                     events.emit("TaskFailed", "task " + t.id() + " " + s.message(), true);
                 } else {
                     s.phase(TaskPhase.Retrying);

@@ -112,6 +112,7 @@ public final class TaskJobs {
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
+                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds == null ? 7200L : spec.taskTimeoutSeconds)
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(2).endOnExitCodes().endRule()
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()
@@ -171,6 +172,40 @@ public final class TaskJobs {
 
     private static EnvVar secretEnv(String env, String secret, String key) {
         return new EnvVarBuilder().withName(env).withNewValueFrom().withNewSecretKeyRef(key, secret, false).endValueFrom().build();
+    }
+
+    /**
+     * What the API server accepted in spec.resources but is no quantity (the schema of these maps is int-or-string, and CEL
+     * over them is refused by the rule cost budget): one message per value, naming the field and the fix.
+     */
+    public static List<String> resourceProblems(FanoutSpec spec) {
+        List<String> out = new ArrayList<>();
+        if (spec.resources != null) {
+            for (var kind : List.of(Map.entry("requests", nullToEmpty(spec.resources.getRequests())),
+                    Map.entry("limits", nullToEmpty(spec.resources.getLimits())))) {
+                kind.getValue().forEach((name, q) -> {
+                    if (!isQuantity(q)) {
+                        out.add("spec.resources." + kind.getKey() + "." + name + ": '" + q + "' is not a quantity; write e.g. "
+                                + ("cpu".equals(name) ? "500m or 2" : "768Mi or 1Gi"));
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /** Whether Kubernetes would read this as a quantity (a number with an optional suffix: 500m, 2, 1Gi, 1e3). */
+    public static boolean isQuantity(Quantity q) {
+        try {
+            Quantity.getAmountInBytes(q);
+            return true;
+        } catch (RuntimeException notAQuantity) {
+            return false;
+        }
+    }
+
+    private static Map<String, Quantity> nullToEmpty(Map<String, Quantity> m) {
+        return m == null ? Map.of() : m;
     }
 
     /** The spec's resources; requests default to cpu 500m / memory 768Mi (the worker's 512 MiB heap and its native memory). */

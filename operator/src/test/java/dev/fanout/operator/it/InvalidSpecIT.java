@@ -74,7 +74,11 @@ class InvalidSpecIT {
                 Arguments.of("schema not an identifier", "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n"
                         + "  database: {secretRef: {name: postgis}, schema: 'a-b'}\n  layers: [" + LAYER + "]\n", "spec.database.schema"),
                 Arguments.of("no secret name", "apiVersion: fanout.dev/v1alpha1\nkind: SpatialLoad\nmetadata: {name: bad}\nspec:\n"
-                        + "  database: {secretRef: {urlKey: u}}\n  layers: [" + LAYER + "]\n", "spec.database.secretRef.name"));
+                        + "  database: {secretRef: {urlKey: u}}\n  layers: [" + LAYER + "]\n", "spec.database.secretRef.name"),
+                // Accepted before and then failing in the worker.
+                Arguments.of("source srid 0", spec("[{name: admin0, source: {url: 'http://h/a.shp', srid: 0}, table: t}]", ""),
+                        "spec.layers[0].source.srid"),
+                Arguments.of("task timeout 0", spec("[" + LAYER + "]", "  taskTimeoutSeconds: 0\n"), "spec.taskTimeoutSeconds"));
     }
 
     static final String ESB_HEAD = "apiVersion: fanout.dev/v1alpha1\nkind: EnergySimulationBatch\nmetadata: {name: bad}\nspec:\n"
@@ -148,6 +152,20 @@ class InvalidSpecIT {
             });
             var sl = client.resources(dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad.class).inNamespace(ns).withName("cycle").get();
             assertThat(sl.getStatus().message).contains("spec.layers[a].parent").contains("cycle a -> b -> a").contains("remove the parent");
+
+            // Quantities the schema's int-or-string accepts (CEL over these maps exceeds the API server's cost budget):
+            // before, the reconciler threw on every pass and the status stayed empty.
+            String quantities = spec("[{name: a, source: {url: 'http://h/a.shp'}, table: ta, sizeHint: -5Mi}]",
+                    "  resources: {requests: {cpu: lots}, limits: {memory: 1 GB}}\n").replace("name: bad", "name: quantities");
+            client.genericKubernetesResources("fanout.dev/v1alpha1", "SpatialLoad").inNamespace(ns)
+                    .resource(Serialization.unmarshal(quantities, GenericKubernetesResource.class)).create();
+            var loads = client.resources(dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad.class).inNamespace(ns);
+            await().atMost(Duration.ofSeconds(60)).until(() -> loads.withName("quantities").get().getStatus() != null
+                    && loads.withName("quantities").get().getStatus().phase == Phase.Failed);
+            assertThat(loads.withName("quantities").get().getStatus().message)
+                    .contains("spec.resources.requests.cpu: 'lots' is not a quantity; write e.g. 500m or 2")
+                    .contains("spec.resources.limits.memory: '1 GB' is not a quantity; write e.g. 768Mi or 1Gi")
+                    .contains("spec.layers[a].sizeHint: -5Mi is negative");
 
             // What CEL cannot check for a batch: a baseline that is no variant, a grid too large to run.
             String batch = ESB_HEAD.replace("name: bad", "name: checks") + MODEL + WEATHER

@@ -172,4 +172,42 @@ class RealNodeFailuresIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.batch().v1().jobs().inNamespace(ns).withLabel("fanout.dev/owner", "no-image")
                 .list().getItems().isEmpty());
     }
+
+    @Test
+    void anEvictedTaskPodIsNotCountedAsAnAttempt() throws Exception {
+        http.hold("admin0/ne_50m_admin_0_countries.shp");
+        SpatialLoad sl = load("evicted");
+        sl.getSpec().retry.maxAttempts = 1; // had the eviction counted, the task would fail
+        client.resources(SpatialLoad.class).inNamespace(ns).resource(sl).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.pods().inNamespace(ns).withLabel("fanout.dev/owner", "evicted").list()
+                .getItems().stream().anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+        Pod first = client.pods().inNamespace(ns).withLabel("fanout.dev/owner", "evicted").list().getItems().get(0);
+        // Through the Eviction API, as a node drain does: the pod gets the DisruptionTarget condition, the Job's pod
+        // failure policy ignores its failure, and the Job makes a new pod for the same attempt.
+        assertThat(client.pods().inNamespace(ns).withName(first.getMetadata().getName()).evict()).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.pods().inNamespace(ns).withLabel("fanout.dev/owner", "evicted").list()
+                .getItems().stream().anyMatch(p -> !p.getMetadata().getName().equals(first.getMetadata().getName())));
+        http.release();
+        SpatialLoad done = awaitDone("evicted");
+        assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(Phase.Succeeded);
+        assertThat(done.getStatus().layers.get(0).attempts).isEqualTo(1);
+        assertThat(done.getStatus().layers.get(0).rows).isEqualTo(242);
+    }
+
+    @Test
+    void aHungWorkerTimesOutFreesItsSlotAndIsRetriedAsTransient() {
+        http.hold("admin0/ne_50m_admin_0_countries.shp"); // a source server that never answers (for two minutes)
+        SpatialLoad sl = load("hung");
+        sl.getSpec().taskTimeoutSeconds = 5L;
+        sl.getSpec().retry.maxAttempts = 2;
+        client.resources(SpatialLoad.class).inNamespace(ns).resource(sl).create();
+        SpatialLoad done = awaitDone("hung");
+        http.release();
+        assertThat(done.getStatus().phase).isEqualTo(Phase.Failed);
+        LayerStatus l = done.getStatus().layers.get(0);
+        assertThat(l.attempts).as("a timeout is retried").isEqualTo(2);
+        assertThat(l.message).contains("failed after 2 attempts").contains("timed out").contains("spec.taskTimeoutSeconds");
+        assertThat(client.v1().events().inNamespace(ns).list().getItems()).filteredOn(e -> "TaskRetry".equals(e.getReason())
+                && "hung".equals(e.getInvolvedObject().getName())).isNotEmpty();
+    }
 }

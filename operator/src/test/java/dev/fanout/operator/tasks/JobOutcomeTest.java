@@ -71,7 +71,12 @@ class JobOutcomeTest {
                 .withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline").endCondition().endStatus().build();
         JobOutcome o = JobOutcome.of(failed, List.of());
         assertThat(o.state()).isEqualTo(JobOutcome.State.Failed);
-        assertThat(o.message()).isEqualTo("Job was active longer than specified deadline");
+        assertThat(o.cause()).isEqualTo(JobOutcome.Cause.TIMED_OUT);
+        assertThat(o.permanent()).as("a timed-out attempt is retried").isFalse();
+        assertThat(o.message()).contains("timed out").contains("spec.taskTimeoutSeconds").contains("DeadlineExceeded");
+        Job other = new JobBuilder(UNMARKED).editStatus().addNewCondition().withType("Failed").withStatus("True")
+                .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit").endCondition().endStatus().build();
+        assertThat(JobOutcome.of(other, List.of()).message()).isEqualTo("Job has reached the specified backoff limit");
     }
 
     @Test

@@ -23,8 +23,7 @@ public final class FileServer implements AutoCloseable {
     private final Path root;
     private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
-    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
-    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.util.concurrent.CountDownLatch> held = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
 
     public FileServer(Path root) throws IOException {
@@ -41,9 +40,10 @@ public final class FileServer implements AutoCloseable {
                 exchange.close();
                 return;
             }
-            if (held.contains(path)) {
+            java.util.concurrent.CountDownLatch hold = held.get(path);
+            if (hold != null) {
                 try { // a slow source: the request waits (at most two minutes) until release()
-                    released.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                    hold.await(120, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -80,11 +80,13 @@ public final class FileServer implements AutoCloseable {
 
     /** Makes requests for a path wait until {@link #release()}: the worker downloading it stays busy. */
     public void hold(String relativePath) {
-        held.add("/" + relativePath);
+        held.put("/" + relativePath, new java.util.concurrent.CountDownLatch(1));
     }
 
+    /** Lets every held request go on, and later ones through. */
     public void release() {
-        released.countDown();
+        held.values().forEach(java.util.concurrent.CountDownLatch::countDown);
+        held.clear();
     }
 
     public int requests() {

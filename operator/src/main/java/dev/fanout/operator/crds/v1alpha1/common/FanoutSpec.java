@@ -1,6 +1,8 @@
 package dev.fanout.operator.crds.v1alpha1.common;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
@@ -17,8 +19,17 @@ public abstract class FanoutSpec {
     @JsonPropertyDescription("The worker image.")
     public WorkerSpec worker = new WorkerSpec();
 
+    // Quantities are checked by the reconciler (TaskJobs.resourceProblems): CEL's isQuantity over these unbounded maps is
+    // refused by the API server's rule cost budget.
     @JsonPropertyDescription("Resources of each task pod; the requests size the capacity window (default requests: cpu 500m, memory 768Mi).")
     public ResourceRequirements resources;
+
+    @Min(1)
+    @Default("7200")
+    @JsonPropertyDescription("Seconds one task attempt may run (default 7200) before Kubernetes ends it (the Job's "
+            + "activeDeadlineSeconds): a hung worker, e.g. a source server that never answers, frees its slot and the task is "
+            + "retried as a transient failure.")
+    public Long taskTimeoutSeconds = 7200L;
 
     @JsonPropertyDescription("Node selector of task pods (also used when counting free capacity).")
     public Map<String, String> nodeSelector;

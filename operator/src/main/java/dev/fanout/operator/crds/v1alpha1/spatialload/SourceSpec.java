@@ -2,6 +2,7 @@ package dev.fanout.operator.crds.v1alpha1.spatialload;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -25,6 +26,7 @@ public class SourceSpec {
     @JsonPropertyDescription("auto (default: by name, then by content), gpkg, shapefile or geojson.")
     public Format format = Format.auto;
 
-    @JsonPropertyDescription("EPSG code of the source's CRS when it declares none (or to override it).")
+    @Min(1)
+    @JsonPropertyDescription("EPSG code of the source's CRS when it declares none (or to override it); a positive code.")
     public Integer srid;
 }
