@@ -19,9 +19,12 @@ dev/postgis.sh up >/dev/null
 eval "$(dev/lib/energyplus.sh)"
 [ -f worker-image/target/fanout-worker.jar ] && [ -f operator/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
 dev/cluster.sh up >/dev/null
+dev/images.sh >/dev/null
 eval "$(dev/cluster.sh env)"
 eval "$(dev/postgis.sh env)"
 dev/lib/serve-data.sh up >/dev/null
+# The operator as a local process (as the tests run it); the demo's Helm-installed one would compete with it.
+if helm -n fanout-system status fanout >/dev/null 2>&1; then helm -n fanout-system uninstall fanout --wait >/dev/null; fi
 dev/operator.sh up >/dev/null
 SHARED="$FANOUT_ROOT/../shared/data/energyplus"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -47,7 +50,7 @@ ns=bench-energy
 kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null
 kubectl create namespace "$ns" >/dev/null
 kubectl label namespace "$ns" pod-security.kubernetes.io/enforce=restricted >/dev/null
-kubectl -n "$ns" create secret generic postgis --from-literal=url="$FANOUT_DB_URL" --from-literal=user="$FANOUT_DB_USER" \
+kubectl -n "$ns" create secret generic postgis --from-literal=url="$FANOUT_POD_DB_URL" --from-literal=user="$FANOUT_DB_USER" \
   --from-literal=password="$FANOUT_DB_PASSWORD" >/dev/null
 kubectl -n "$ns" create configmap energy-models --from-file="$SHARED/5ZoneAirCooled.idf" >/dev/null
 psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS bench_energy CASCADE" >/dev/null
@@ -58,12 +61,12 @@ kind: EnergySimulationBatch
 metadata: {name: bench, namespace: $ns}
 spec:
   models: [{name: five-zone, configMapKeyRef: {name: energy-models, key: 5ZoneAirCooled.idf}}]
-  weather: [{name: golden, url: "http://127.0.0.1:${FANOUT_DATA_PORT:-18080}/energyplus/USA_CO_Golden-NREL.724666_TMY3.epw"}]
+  weather: [{name: golden, url: "http://$NODE_IP:${FANOUT_DATA_PORT:-18080}/energyplus/USA_CO_Golden-NREL.724666_TMY3.epw"}]
   parameters:
     method: grid
     fields: [{material: MAT-CLNG-1, field: Thermal Resistance, values: [$(IFS=,; echo "${values[*]}")]}]
   baseline: grid-00001
-  energyplus: {mode: $MODE}
+  energyplus: {mode: $MODE, image: "fanout/energyplus-pypi:25.2.0"}
   results: {database: {secretRef: {name: postgis}, schema: bench_energy}}
   parallelism: {max: $K}
   resources: {requests: {cpu: "$cpu", memory: 768Mi}}

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
-import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
-import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
@@ -112,14 +110,7 @@ class HelmChartIT {
     void theLeaderPodKilledAtRandomPointsTheStandbyFinishesTheLoadWithoutDuplicateJobs() throws Exception {
         SharedData.copyNaturalEarthLayers(dir);
         try (FileServer http = new FileServer(dir); TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
-            LayerSpec admin0 = TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0");
-            LayerSpec admin1 = TestBed.layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
-            admin1.parent = new ParentLinkSpec();
-            admin1.parent.layer = "admin0";
-            admin1.parent.column = "adm0_a3";
-            admin1.parent.parentColumn = "adm0_a3";
-            LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones");
-            SpatialLoad sl = TestBed.spatialLoad("world", "helm_world", List.of(admin0, admin1, tz));
+            SpatialLoad sl = TestBed.spatialLoad("world", "helm_world", TestBed.worldLayers(http));
             sl.getSpec().parallelism = new dev.fanout.operator.crds.v1alpha1.common.ParallelismSpec();
             sl.getSpec().parallelism.max = 1; // one layer at a time: the run has several points to be killed around
             await().atMost(Duration.ofSeconds(60)).until(() -> leader() != null);

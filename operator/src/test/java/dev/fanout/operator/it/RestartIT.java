@@ -3,15 +3,12 @@ package dev.fanout.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
-import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
-import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,14 +40,7 @@ class RestartIT {
 
     @Test
     void killedAtSeveralPointsTheOperatorEndsWithTheSameStatusAndNoDuplicateJobs() throws Exception {
-        LayerSpec admin0 = TestBed.layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0");
-        LayerSpec admin1 = TestBed.layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
-        admin1.parent = new ParentLinkSpec();
-        admin1.parent.layer = "admin0";
-        admin1.parent.column = "adm0_a3";
-        admin1.parent.parentColumn = "adm0_a3";
-        LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones");
-        SpatialLoad sl = TestBed.spatialLoad("world", "restart_world", List.of(admin0, admin1, tz));
+        SpatialLoad sl = TestBed.spatialLoad("world", "restart_world", TestBed.worldLayers(http));
         sl.getSpec().parallelism.max = 2; // so the run has several admission points to be killed around
 
         Random rnd = new Random(7);

@@ -105,6 +105,17 @@ final class TestBed {
         return l;
     }
 
+    /** The three Natural Earth layers as {@link dev.fanout.worker.testdata.SharedData#copyNaturalEarthLayers} lays them out, admin 1 linked to admin 0. */
+    static List<LayerSpec> worldLayers(dev.fanout.worker.testdata.FileServer http) {
+        LayerSpec admin0 = layer("admin0", http.url("admin0/ne_50m_admin_0_countries.shp"), "admin_level_0");
+        LayerSpec admin1 = layer("admin1", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "admin_level_1");
+        admin1.parent = new dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec();
+        admin1.parent.layer = "admin0";
+        admin1.parent.column = "adm0_a3";
+        admin1.parent.parentColumn = "adm0_a3";
+        return List.of(admin0, admin1, layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "timezones"));
+    }
+
     /**
      * kwok nodes labelled fanout.dev/pool={@code pool} (tainted, so only pods tolerating kwok land there), each with
      * {@code cpu} allocatable, waited for until Ready; an existing node of that name gets the new allocatable.
