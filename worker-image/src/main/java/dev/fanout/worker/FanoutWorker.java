@@ -23,13 +23,37 @@ public class FanoutWorker {
             return ExitCode.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            System.err.println("fanout-worker: " + describe(e));
+            String line = "fanout-worker: " + describe(e);
+            System.err.println(line);
             if (!(e instanceof WorkerException) || ((WorkerException) e).exitCode() == ExitCode.CRASH) {
                 e.printStackTrace(); // an unforeseen failure: the trace belongs in the log, after the one-line cause
             }
+            writeFailure(parsed, line);
             return exitCodeOf(e);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The one-line cause also goes to the command's --result file (the termination message path), so the status shows
+     * it rather than the last lines of a stack trace that the kubelet would fall back to.
+     */
+    private static void writeFailure(CommandLine.ParseResult parsed, String line) {
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        CommandLine.Model.OptionSpec result = leaf.commandSpec().findOption("--result");
+        if (result == null || result.getValue() == null) {
+            return;
+        }
+        try {
+            byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Files.write(java.nio.file.Path.of(result.getValue().toString()),
+                    java.util.Arrays.copyOf(bytes, Math.min(bytes.length, dev.fanout.worker.io.ResultFile.MAX_BYTES)));
+        } catch (java.io.IOException | RuntimeException e) {
+            // best effort: the line is on stderr too
+        }
     }
 
     static int exitCodeOf(Throwable e) {

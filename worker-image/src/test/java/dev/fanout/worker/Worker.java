@@ -12,7 +12,8 @@ import java.util.List;
 
 /** Runs worker commands in-process and captures what a Job would see: exit code, stderr, the result file. */
 public final class Worker {
-    public record Run(int exitCode, String stderr, JsonNode result) {
+    /** {@code result}: the result file as JSON when it holds one; {@code terminationMessage}: the file as the kubelet reads it. */
+    public record Run(int exitCode, String stderr, JsonNode result, String terminationMessage) {
     }
 
     private Worker() {
@@ -34,7 +35,8 @@ public final class Worker {
             System.setErr(oldErr);
             System.setOut(oldOut);
         }
-        JsonNode result = Files.exists(resultFile) ? new ObjectMapper().readTree(resultFile.toFile()) : null;
-        return new Run(code, err.toString(), result);
+        String message = Files.exists(resultFile) ? Files.readString(resultFile) : null;
+        JsonNode result = message != null && message.startsWith("{") ? new ObjectMapper().readTree(message) : null;
+        return new Run(code, err.toString(), result, message);
     }
 }

@@ -51,18 +51,29 @@ public final class Database {
         }
     }
 
+    /** SQL states that name something in the user's spec: a privilege, a reserved or missing object. */
+    private static final java.util.Set<String> BAD_INPUT_STATES = java.util.Set.of(
+            "42501", // insufficient privilege (e.g. a schema the user may not create in)
+            "42939", // reserved name (schemas starting with pg_)
+            "3D000", // the database does not exist
+            "3F000", // the schema does not exist
+            "42P01", // an undefined table (a link to a layer loaded elsewhere)
+            "42703"); // an undefined column (a link key)
+
     /**
-     * Connection trouble and serialization/deadlock failures may pass (exit 3); wrong credentials, missing databases and
-     * privileges will not (exit 2); anything else is a crash.
+     * Connection trouble and serialization/deadlock failures may pass (exit 3); wrong credentials, missing databases,
+     * reserved or missing objects and privileges will not (exit 2); anything else is a crash. The message is
+     * PostgreSQL's first line (with its detail, which names the object), on one line.
      */
     public static WorkerException classify(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String msg = what + ": " + e.getMessage() + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+        String msg = what + ": " + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", "; ")
+                + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P03") || state.equals("40001")
                 || state.equals("40P01") || state.equals("53300")) {
             return WorkerException.transientFailure(msg, e);
         }
-        if (state.startsWith("28") || state.equals("3D000") || state.equals("42501") || state.equals("3F000")) {
+        if (state.startsWith("28") || BAD_INPUT_STATES.contains(state)) {
             return WorkerException.badInput(msg, e);
         }
         return new WorkerException(dev.fanout.worker.ExitCode.CRASH, msg, e);

@@ -57,6 +57,16 @@ class SpatialLoadFailureTest {
         assertThat(run.stderr().strip().lines()).as("one line on stderr").hasSize(1);
         assertThat(run.stderr()).startsWith("fanout-worker: bad input: ").contains(messageParts);
         assertThat(run.result()).as("no result for a failed load").isNull();
+        if (run.terminationMessage() != null) { // (a command line picocli refuses never reaches the command: its log is the line)
+            assertThat(run.terminationMessage()).as("the status gets the one line, not a log tail").isEqualTo(run.stderr().strip());
+        }
+    }
+
+    @Test
+    void aSystemSchemaIsBadInputNamingTheSchemaNotAStackTrace() throws Exception {
+        Worker.Run run = Worker.run(dir.resolve("result.json"), "spatial", "load", "--schema", "pg_catalog", "--source",
+                admin0.toString(), "--table", "admin0");
+        assertBadInput(run, "pg_catalog", "reserved for system schemas", "SQLSTATE 42939");
     }
 
     @Test
