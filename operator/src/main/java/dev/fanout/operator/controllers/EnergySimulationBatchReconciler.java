@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
@@ -44,6 +45,14 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
 
     public EnergySimulationBatchReconciler() {
         super(EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
+    }
+
+    @Override
+    FanoutStatus statusOf(EnergySimulationBatch resource) {
+        if (resource.getStatus() == null) {
+            resource.setStatus(new EnergySimulationBatchStatus());
+        }
+        return resource.getStatus();
     }
 
     @Override

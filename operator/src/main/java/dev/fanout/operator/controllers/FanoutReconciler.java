@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -44,6 +47,21 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
         var jobs = ReconcileSupport.taskJobs(context, type, taskKind, aggregateKind);
         pods = ReconcileSupport.taskPods(context, type, taskKind, aggregateKind);
         return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, taskKind));
+    }
+
+    /** The resource's status, made when it has none yet. */
+    abstract FanoutStatus statusOf(R resource);
+
+    /**
+     * A reconcile that threw (a bug, or the API server refusing a write) says so in the status and an Event instead of
+     * being retried in silence; the SDK retries it with backoff, and the next successful pass writes the status anew.
+     */
+    public ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Context<R> context, Exception e) {
+        String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""));
+        String message = "reconcile failed, retrying: " + (why.length() > 500 ? why.substring(0, 500) : why);
+        EventRecorder.emit(client, resource, "ReconcileError", message, true);
+        statusOf(resource).message = message;
+        return ErrorStatusUpdateControl.patchStatus(resource);
     }
 
     /** A Job's pods, from the task-pod informer's cache; make one per reconcile (it remembers what it looked up). */

@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
@@ -38,6 +39,14 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad> impleme
 
     public SpatialLoadReconciler() {
         super(SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
+    }
+
+    @Override
+    FanoutStatus statusOf(SpatialLoad resource) {
+        if (resource.getStatus() == null) {
+            resource.setStatus(new SpatialLoadStatus());
+        }
+        return resource.getStatus();
     }
 
     @Override
