@@ -218,4 +218,46 @@ class SpatialLoadFailureTest {
         }
         return jar.toAbsolutePath();
     }
+
+    /** A one-feature GeoPackage layer of the given type, written by ogr2ogr from WKT (GDAL writes the extension's types). */
+    static Path gpkg(String name, String nlt, String wkt) throws Exception {
+        Path csv = dir.resolve(name + ".csv");
+        Files.writeString(csv, "id,WKT\n1,\"" + wkt + "\"\n");
+        Path out = dir.resolve(name + ".gpkg");
+        Files.deleteIfExists(out);
+        Ogr2ogr.run(List.of("ogr2ogr", "-f", "GPKG", out.toString(), csv.toString(), "-oo", "GEOM_POSSIBLE_NAMES=WKT",
+                "-oo", "KEEP_GEOM_COLUMNS=NO", "-nlt", nlt, "-a_srs", "EPSG:4326", "-nln", name));
+        return out;
+    }
+
+    @Test
+    void geoPackageCurveAndMixedTypesAreRefusedNamingTheTypeNeverLoadedAsNull() throws Exception {
+        assertBadInput(load("--source", gpkg("curves", "CURVEPOLYGON", "CURVEPOLYGON(CIRCULARSTRING(0 0,1 1,2 0,1 -1,0 0))").toString(),
+                "--table", "curves"), "geometry type CURVEPOLYGON", "curve or surface type", "CONVERT_TO_LINEAR");
+        assertBadInput(load("--source", gpkg("compound", "COMPOUNDCURVE", "COMPOUNDCURVE((0 0,1 1),CIRCULARSTRING(1 1,2 2,3 1))").toString(),
+                "--table", "compound"), "geometry type COMPOUNDCURVE");
+        assertBadInput(load("--source", gpkg("mixed", "GEOMETRY", "POLYGON((0 0,1 1,2 0,0 0))").toString(), "--table", "mixed"),
+                "geometry type GEOMETRY", "split the layer by type");
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+            for (String t : List.of("curves", "compound", "mixed")) {
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + SCHEMA + "." + t + "') IS NULL")) {
+                    rs.next();
+                    assertThat(rs.getBoolean(1)).as("no table " + t).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void geoPackageZVariantsAreLoadedWithTheirZ() throws Exception {
+        Worker.Run run = load("--source", gpkg("zpoly", "POLYGON25D", "POLYGON Z ((0 0 1,1 1 2,2 0 3,0 0 1))").toString(), "--table", "zpoly");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.result().get("geometryType").asText()).isEqualTo("MultiPolygonZ");
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ST_NDims(geom), ST_AsText(geom) FROM " + SCHEMA + ".zpoly")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getString(2)).isEqualTo("MULTIPOLYGON Z (((0 0 1,1 1 2,2 0 3,0 0 1)))");
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.impl.PackedCoordinateSequenceFactory;
@@ -79,6 +80,9 @@ public final class GeoPackageSource implements FeatureSource {
                 }
             }
             this.family = GeometryFamily.ofTypeName(typeName);
+            if (family == null) {
+                throw WorkerException.badInput(unsupportedType("GeoPackage layer '" + layer + "'", typeName));
+            }
             this.hasZ = z == 1;
             this.crs = srs(srsId);
             List<String> select = new ArrayList<>();
@@ -199,6 +203,40 @@ public final class GeoPackageSource implements FeatureSource {
         };
     }
 
+    /** The curve and surface types of the GeoPackage spec's extension (Annex E) by WKB code; JTS has no model for them. */
+    private static final Map<Integer, String> CURVE_TYPES = Map.of(8, "CIRCULARSTRING", 9, "COMPOUNDCURVE", 10, "CURVEPOLYGON",
+            11, "MULTICURVE", 12, "MULTISURFACE", 13, "CURVE", 14, "SURFACE", 15, "POLYHEDRALSURFACE", 16, "TIN", 17, "TRIANGLE");
+
+    /** The bad-input message for a geometry type the loader does not take, with what to do instead. */
+    static String unsupportedType(String where, String typeName) {
+        String t = String.valueOf(typeName).toUpperCase(Locale.ROOT);
+        String base = t.replaceAll("\\s*(ZM|Z|M)$", "");
+        if (CURVE_TYPES.containsValue(base)) {
+            return where + ": geometry type " + t + " (a curve or surface type of the GeoPackage extension) is not supported; "
+                    + "convert it to linear geometries first, e.g. ogr2ogr -nlt CONVERT_TO_LINEAR";
+        }
+        return where + ": geometry type " + t + " holds more than one kind of geometry and is not supported; each layer needs "
+                + "one of POINT, LINESTRING, POLYGON or their MULTI forms (with Z allowed): split the layer by type, e.g. "
+                + "ogr2ogr -nlt MULTIPOLYGON -where \"ST_GeometryType(geom) LIKE '%POLYGON'\"";
+    }
+
+    /** The curve type named by the WKB at offset (ISO codes with Z/M thousands, or EWKB flags), else null. */
+    private static String curveType(byte[] blob, int offset) {
+        if (blob.length < offset + 5) {
+            return null;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(blob, offset + 1, 4)
+                .order(blob[offset] == 1 ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        int code = b.getInt() & 0x0FFFFFFF; // without EWKB's Z/M/SRID flags
+        String name = CURVE_TYPES.get(code % 1000);
+        return name == null ? null : name + switch (code / 1000) {
+            case 1 -> " Z";
+            case 2 -> " M";
+            case 3 -> " ZM";
+            default -> "";
+        };
+    }
+
     /** GeoPackage binary: "GP", version, flags (envelope kind, empty, byte order), srs_id, envelope, then WKB. */
     Geometry geometry(byte[] blob) {
         if (blob == null) {
@@ -209,7 +247,8 @@ public final class GeoPackageSource implements FeatureSource {
         }
         int flags = blob[3];
         if ((flags & 0x20) != 0) {
-            return null; // extended GeoPackage geometry: not supported, treated as missing
+            throw WorkerException.badInput("GeoPackage layer " + table + ": feature " + read + " is an extended GeoPackage "
+                    + "geometry (a type outside the core spec): not supported; convert the layer to plain geometries first");
         }
         int envelope = (flags >> 1) & 0x7;
         int envBytes = switch (envelope) {
@@ -222,6 +261,10 @@ public final class GeoPackageSource implements FeatureSource {
         int offset = 8 + envBytes;
         if ((flags & 0x10) != 0) {
             return null; // empty geometry
+        }
+        String curve = curveType(blob, offset);
+        if (curve != null) {
+            throw WorkerException.badInput(unsupportedType("GeoPackage layer " + table + ": feature " + read, curve));
         }
         try {
             return wkb.read(java.util.Arrays.copyOfRange(blob, offset, blob.length));
