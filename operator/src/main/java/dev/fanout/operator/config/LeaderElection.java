@@ -1,9 +1,8 @@
 package dev.fanout.operator.config;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.quarkus.arc.lookup.LookupIfProperty;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -13,12 +12,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * lease duration (15 s). Off by default, so an operator run by hand or by the tests needs no Lease permission.
  */
 public class LeaderElection {
+    /** The Quarkus Operator SDK looks this bean up at start; null (a dependent bean may be) means no leader election. */
     @Produces
-    @Singleton
-    @LookupIfProperty(name = "fanout.leader-election.enabled", stringValue = "true")
-    LeaderElectionConfiguration leaderElection(@ConfigProperty(name = "fanout.leader-election.lease-name") String leaseName,
+    @Dependent
+    LeaderElectionConfiguration leaderElection(@ConfigProperty(name = "fanout.leader-election.enabled") boolean enabled,
+            @ConfigProperty(name = "fanout.leader-election.lease-name") String leaseName,
             @ConfigProperty(name = "fanout.leader-election.lease-namespace") Optional<String> leaseNamespace) {
         // No namespace: the one the client runs in (in a pod, its own), where the chart grants Lease access.
-        return new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null));
+        return enabled ? new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null)) : null;
     }
 }
