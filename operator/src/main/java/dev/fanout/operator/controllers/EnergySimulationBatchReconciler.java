@@ -2,6 +2,7 @@ package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.events.EventReason;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
@@ -41,7 +42,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
     static final int MAX_LISTED_FAILURES = 20;
     /** Per-run start/success events would be thousands; failures, retries and the batch's own events are kept. */
-    private static final Set<String> QUIET = Set.of("TaskStarted", "TaskSucceeded");
+    private static final Set<EventReason> QUIET = Set.of(EventReason.TaskStarted, EventReason.TaskSucceeded);
 
     public EnergySimulationBatchReconciler() {
         super(EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
@@ -72,9 +73,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : defaultImage;
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
-        TaskEngine.Events events = (reason, message, warning) -> {
+        TaskEngine.Events events = (reason, message) -> {
             if (!QUIET.contains(reason)) {
-                EventRecorder.emit(client, esb, reason, message, warning);
+                EventRecorder.emit(client, esb, reason, message);
             }
         };
 
@@ -130,7 +131,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
                     + " failed (see status.failures)";
         }
         if (status.phase != before && (status.phase == Phase.Succeeded || status.phase == Phase.Failed)) {
-            events.emit(status.phase == Phase.Succeeded ? "Succeeded" : "Failed", status.message, status.phase == Phase.Failed);
+            events.emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
         }
         Duration next = cleanup ? Duration.ofSeconds(1)
                 : status.phase != Phase.Succeeded && status.phase != Phase.Failed ? WHILE_RUNNING

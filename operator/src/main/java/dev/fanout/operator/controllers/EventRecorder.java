@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.operator.events.EventReason;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,7 +25,7 @@ final class EventRecorder {
         }
     });
 
-    static void emit(KubernetesClient client, HasMetadata on, String reason, String message, boolean warning) {
+    static void emit(KubernetesClient client, HasMetadata on, EventReason reason, String message) {
         String key = on.getMetadata().getUid() + "|" + reason + "|" + message;
         Long last = RECENT.put(key, System.currentTimeMillis());
         if (last != null && System.currentTimeMillis() - last < 600_000) {
@@ -38,8 +39,8 @@ final class EventRecorder {
                     .withNewInvolvedObject().withApiVersion(on.getApiVersion()).withKind(on.getKind())
                     .withName(on.getMetadata().getName()).withNamespace(on.getMetadata().getNamespace())
                     .withUid(on.getMetadata().getUid()).endInvolvedObject()
-                    .withReason(reason).withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
-                    .withType(warning ? "Warning" : "Normal").withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                    .withReason(reason.name()).withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+                    .withType(reason.warning ? "Warning" : "Normal").withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                     .withNewSource().withComponent("fanout-operator").endSource().build()).create();
         } catch (KubernetesClientException e) {
             LOG.debugf("could not record event %s: %s", reason, e.getMessage()); // events are best effort

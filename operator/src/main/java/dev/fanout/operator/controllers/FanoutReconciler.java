@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import dev.fanout.operator.events.EventReason;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -59,7 +60,7 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
     public ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Context<R> context, Exception e) {
         String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""));
         String message = "reconcile failed, retrying: " + (why.length() > 500 ? why.substring(0, 500) : why);
-        EventRecorder.emit(client, resource, "ReconcileError", message, true);
+        EventRecorder.emit(client, resource, EventReason.ReconcileError, message);
         statusOf(resource).message = message;
         return ErrorStatusUpdateControl.patchStatus(resource);
     }

@@ -2,6 +2,7 @@ package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.events.EventReason;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
@@ -65,7 +66,7 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad> impleme
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : defaultImage;
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
-        TaskEngine.Events events = (reason, message, warning) -> EventRecorder.emit(client, sl, reason, message, warning);
+        TaskEngine.Events events = (reason, message) -> EventRecorder.emit(client, sl, reason, message);
         Function<Job, List<Pod>> podsOf = podsOf();
 
         // The layers.
@@ -113,7 +114,7 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad> impleme
         Phase before = status.phase;
         FanoutStatusAggregator.apply(status, generation, pass, aggregatePhase, failure, meanSeconds(status), degraded);
         if (status.phase != before && (status.phase == Phase.Succeeded || status.phase == Phase.Failed)) {
-            events.emit(status.phase == Phase.Succeeded ? "Succeeded" : "Failed", status.message, status.phase == Phase.Failed);
+            events.emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
         }
         Duration next = cleanup ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
                 : status.phase != Phase.Succeeded && status.phase != Phase.Failed ? WHILE_RUNNING // a safety net: events drive progress

@@ -6,6 +6,7 @@ import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.ParallelismSpec;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.events.EventReason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -40,7 +41,7 @@ public final class TaskEngine {
 
     /** Notable moments, for Kubernetes Events. */
     public interface Events {
-        void emit(String reason, String message, boolean warning);
+        void emit(EventReason reason, String message);
     }
 
     /** What one pass did and saw. */
@@ -87,7 +88,7 @@ public final class TaskEngine {
             TaskState s = states.computeIfAbsent(t.id(), newState);
             if (s.specHash() == null || !s.specHash().equals(t.specHash())) {
                 if (s.specHash() != null) {
-                    events.emit("SpecChanged", "task " + t.id() + ": spec changed, it runs again", false);
+                    events.emit(EventReason.SpecChanged, "task " + t.id() + ": spec changed, it runs again");
                 }
                 s.specHash(t.specHash());
                 s.phase(TaskPhase.Pending);
@@ -190,7 +191,7 @@ public final class TaskEngine {
                 if (!java.util.Objects.equals(waitingFor, s.message()) && (waitingFor != null || s.message() != null && s.message().startsWith("pod "))) {
                     s.message(waitingFor);
                     if (waitingFor != null) {
-                        events.emit("TaskStuck", "task " + t.id() + ": " + waitingFor, true);
+                        events.emit(EventReason.TaskStuck, "task " + t.id() + ": " + waitingFor);
                     }
                 }
             }
@@ -199,7 +200,7 @@ public final class TaskEngine {
                 s.completionTime(now());
                 s.message(o.message());
                 s.result(o.result());
-                events.emit("TaskSucceeded", "task " + t.id() + " succeeded (job " + s.job() + ")", false);
+                events.emit(EventReason.TaskSucceeded, "task " + t.id() + " succeeded (job " + s.job() + ")");
             }
             case Failed -> {
                 String why = (o.exitCode() == null ? "" : "exit code " + o.exitCode() + ": ") + (o.message() == null ? "failed" : o.message());
@@ -208,11 +209,11 @@ public final class TaskEngine {
                     s.completionTime(now());
                     s.message((!o.permanent() ? "failed after " + s.attempts() + " attempts: "
                             : o.cause() == null ? "bad input, not retried: " : "not retried: ") + why);
-                    events.emit("TaskFailed", "task " + t.id() + " " + s.message(), true);
+                    events.emit(EventReason.TaskFailed, "task " + t.id() + " " + s.message());
                 } else {
                     s.phase(TaskPhase.Retrying);
                     s.message("attempt " + s.attempts() + " failed, will retry: " + why);
-                    events.emit("TaskRetry", "task " + t.id() + " " + s.message(), true);
+                    events.emit(EventReason.TaskRetry, "task " + t.id() + " " + s.message());
                 }
             }
         }
@@ -235,8 +236,8 @@ public final class TaskEngine {
         s.phase(TaskPhase.Running);
         s.startTime(now());
         s.completionTime(null);
-        events.emit(attempt == 1 ? "TaskStarted" : "TaskRetryStarted", "task " + t.id() + " attempt " + attempt + ": job "
-                + job.getMetadata().getName(), false);
+        events.emit(attempt == 1 ? EventReason.TaskStarted : EventReason.TaskRetryStarted, "task " + t.id() + " attempt " + attempt + ": job "
+                + job.getMetadata().getName());
     }
 
     private void delete(Job j) {

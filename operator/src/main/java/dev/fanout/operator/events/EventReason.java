@@ -1,0 +1,31 @@
+package dev.fanout.operator.events;
+
+/**
+ * The reasons of the Events the operator records on its resources (`kubectl describe`, `kubectl get events`), and
+ * whether each is a Warning. One list, so alerts and docs can rely on the names.
+ */
+public enum EventReason {
+    /** A task's first attempt got its Job. */
+    TaskStarted(false),
+    /** A later attempt of a task got its Job. */
+    TaskRetryStarted(false),
+    TaskSucceeded(false),
+    /** An attempt failed and the task will run again. */
+    TaskRetry(true),
+    /** A task failed for good (bad input, OOMKilled, image pull, or out of attempts). */
+    TaskFailed(true),
+    /** A task's pod cannot start for a reason a person must fix (missing Secret, unschedulable). */
+    TaskStuck(true),
+    /** A task's spec changed: it runs again. */
+    SpecChanged(false),
+    Succeeded(false),
+    Failed(true),
+    /** A reconcile threw; the SDK retries it. */
+    ReconcileError(true);
+
+    public final boolean warning;
+
+    EventReason(boolean warning) {
+        this.warning = warning;
+    }
+}
