@@ -39,7 +39,10 @@ public final class TaskJobs {
     public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
     public static final String WORK_DIR = "/tmp/work";
-    /** The container's terminationMessagePath, given explicitly so any runtime (and the test-bed runner) sees it. */
+    /**
+     * The container's terminationMessagePath, given explicitly: the kubelet mounts a file there, the worker writes its
+     * result JSON or its one-line error to it.
+     */
     public static final String RESULT_FILE = "/dev/termination-log";
 
     private TaskJobs() {
