@@ -2,7 +2,6 @@ package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
-import dev.fanout.operator.events.EventReason;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
@@ -10,6 +9,7 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationB
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantCounts;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
+import dev.fanout.operator.events.EventReason;
 import dev.fanout.operator.status.FanoutStatusAggregator;
 import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;

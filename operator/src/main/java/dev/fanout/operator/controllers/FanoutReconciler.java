@@ -1,12 +1,12 @@
 package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import dev.fanout.operator.events.EventReason;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
-import dev.fanout.operator.events.EventReason;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;

@@ -100,9 +100,12 @@ final class SpatialLoadPlan {
     static List<String> problems(SpatialLoadSpec spec) {
         List<String> out = new ArrayList<>(TaskJobs.resourceProblems(spec));
         for (LayerSpec l : spec.layers) {
-            if (l.sizeHint != null && !TaskJobs.isQuantity(l.sizeHint)) {
+            if (l.sizeHint == null) {
+                continue;
+            }
+            if (!TaskJobs.isQuantity(l.sizeHint)) {
                 out.add("spec.layers[" + l.name + "].sizeHint: '" + l.sizeHint + "' is not a size; write e.g. 2Gi or 500Mi");
-            } else if (l.sizeHint != null && Quantity.getAmountInBytes(l.sizeHint).signum() < 0) {
+            } else if (Quantity.getAmountInBytes(l.sizeHint).signum() < 0) {
                 out.add("spec.layers[" + l.name + "].sizeHint: " + l.sizeHint + " is negative; give the source's approximate size");
             }
         }

@@ -110,7 +110,7 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
      * makes another pod then).
      */
     public static String podEnded(List<Pod> pods) {
-        Pod p = pods.stream().max(Comparator.comparing((Pod x) -> x.getMetadata().getCreationTimestamp())).orElse(null);
+        Pod p = newest(pods);
         if (p == null || p.getStatus() == null || p.getMetadata().getDeletionTimestamp() != null) {
             return null;
         }
