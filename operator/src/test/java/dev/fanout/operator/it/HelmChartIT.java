@@ -51,6 +51,9 @@ class HelmChartIT {
     static void setUp() throws Exception {
         client = TestBed.client();
         ns = TestBed.namespace(client, "helm");
+        // A schema left by an earlier run holds admin 1's foreign key into admin 0: its two parallel reloads could then
+        // deadlock on dropping that key and retry once, which is not what this test is about.
+        TestBed.dropSchema("helm_world");
         assertThat(run("helm", "lint", chart().toString())).contains("0 chart(s) failed");
         run("helm", "install", RELEASE, chart().toString(), "-n", ns, "--wait", "--timeout", "180s");
     }

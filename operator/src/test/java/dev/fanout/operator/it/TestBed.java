@@ -75,6 +75,14 @@ final class TestBed {
     /** The EnergyPlus image of the test bed (dev/images.sh): the PyPI engine laid out like nrel/energyplus. */
     static final String ENERGYPLUS_IMAGE = "fanout/energyplus-pypi:25.2.0";
 
+    static void dropSchema(String schema) {
+        try (java.sql.Connection c = dev.fanout.worker.TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot drop schema " + schema, e);
+        }
+    }
+
     static String env(String name) {
         String v = System.getenv(name);
         if (v == null) {
