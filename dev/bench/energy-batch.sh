@@ -30,7 +30,7 @@ SHARED="$FANOUT_ROOT/../shared/data/energyplus"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cores=$(nproc)
 values=(); for i in $(seq 0 $((N - 1))); do values+=("$(printf "%.4f" "$(echo "scale=4; 0.5 + 3.5 * $i / ($N - 1)" | bc)")"); done
-mode_arg=$([ "$MODE" = designDay ] && echo design_day || echo annual)
+mode_arg=$MODE
 
 log "plain energyplus: preparing the $N inputs (not timed)"
 for i in $(seq 0 $((N - 1))); do

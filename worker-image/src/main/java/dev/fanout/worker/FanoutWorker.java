@@ -1,5 +1,7 @@
 package dev.fanout.worker;
 
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.WorkerContract;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,11 +21,11 @@ public class FanoutWorker {
         CommandLine cli = new CommandLine(new FanoutWorker());
         cli.setExitCodeExceptionMapper(FanoutWorker::exitCodeOf);
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("fanout-worker: bad input: " + e.getMessage());
+            System.err.println(WorkerContract.errorLine(ExitCode.BAD_INPUT, e.getMessage()));
             return ExitCode.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            String line = "fanout-worker: " + describe(e);
+            String line = WorkerContract.errorLine(exitCodeOf(e), e instanceof WorkerException ? e.getMessage() : e.toString());
             System.err.println(line);
             if (!(e instanceof WorkerException) || ((WorkerException) e).exitCode() == ExitCode.CRASH) {
                 e.printStackTrace(); // an unforeseen failure: the trace belongs in the log, after the one-line cause
@@ -50,7 +52,7 @@ public class FanoutWorker {
         try {
             byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             java.nio.file.Files.write(java.nio.file.Path.of(result.getValue().toString()),
-                    java.util.Arrays.copyOf(bytes, Math.min(bytes.length, dev.fanout.worker.io.ResultFile.MAX_BYTES)));
+                    java.util.Arrays.copyOf(bytes, Math.min(bytes.length, WorkerContract.MAX_RESULT_BYTES)));
         } catch (java.io.IOException | RuntimeException e) {
             // best effort: the line is on stderr too
         }
@@ -58,14 +60,6 @@ public class FanoutWorker {
 
     static int exitCodeOf(Throwable e) {
         return e instanceof WorkerException w ? w.exitCode() : ExitCode.CRASH;
-    }
-
-    static String describe(Throwable e) {
-        if (e instanceof WorkerException w) {
-            String kind = w.exitCode() == ExitCode.BAD_INPUT ? "bad input: " : w.exitCode() == ExitCode.TRANSIENT ? "transient: " : "";
-            return kind + w.getMessage();
-        }
-        return "crash: " + e;
     }
 
     static class Version implements CommandLine.IVersionProvider {

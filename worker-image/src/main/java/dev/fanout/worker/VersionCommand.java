@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.api.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

@@ -1,5 +1,7 @@
 package dev.fanout.worker;
 
+import dev.fanout.api.ExitCode;
+
 /** A failure the worker understands: carries the exit code and one line for stderr and the result file. */
 public class WorkerException extends RuntimeException {
     private final int exitCode;

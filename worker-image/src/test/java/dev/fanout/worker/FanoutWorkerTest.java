@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.api.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -1,9 +1,10 @@
 package dev.fanout.operator.controllers;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.api.results.Results;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LinkResult;
 import dev.fanout.operator.tasks.StatusTask;
+import java.util.List;
 
 /** The link (aggregate) step seen as a task of the engine; its result is the per-link counts. */
 final class AggregateTask extends StatusTask<AggregateStatus> {
@@ -18,20 +19,21 @@ final class AggregateTask extends StatusTask<AggregateStatus> {
     }
 
     @Override
-    public void result(JsonNode r) {
+    public void result(String json) {
+        dev.fanout.api.results.LinkResult r = Results.read(json, dev.fanout.api.results.LinkResult.class);
         if (r == null) {
             return;
         }
         s.links.clear();
-        for (JsonNode l : r.path("links")) {
+        for (var l : r.links() == null ? List.<dev.fanout.api.results.LinkResult.Link>of() : r.links()) {
             LinkResult lr = new LinkResult();
-            lr.child = l.path("child").asText();
-            lr.parent = l.path("parent").asText();
-            lr.fkColumn = l.path("fkColumn").asText();
-            lr.linked = l.path("linked").asLong();
-            lr.orphans = l.path("orphans").asLong();
+            lr.child = l.child();
+            lr.parent = l.parent();
+            lr.fkColumn = l.fkColumn();
+            lr.linked = l.linked();
+            lr.orphans = l.orphans();
             s.links.add(lr);
         }
-        s.seconds = r.path("seconds").isNumber() ? r.get("seconds").asDouble() : null;
+        s.seconds = r.seconds();
     }
 }

@@ -1,6 +1,7 @@
 package dev.fanout.operator.controllers;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.api.results.AggregateResult;
+import dev.fanout.api.results.Results;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
 import dev.fanout.operator.tasks.StatusTask;
 
@@ -23,26 +24,23 @@ final class EnergyAggregateTask extends StatusTask<EnergyAggregateStatus> {
     }
 
     @Override
-    public void result(JsonNode r) {
+    public void result(String json) {
+        AggregateResult r = Results.read(json, AggregateResult.class);
         if (r == null) {
             return;
         }
-        s.view = text(r, "view");
-        s.csv = text(r, "csv");
-        s.rows = r.path("rows").isNumber() ? r.get("rows").asLong() : null;
-        s.best = text(r, "best");
-        s.bestSavingsPercent = number(r, "bestSavingsPercent");
-        s.minEui = number(r, "minEui");
-        s.medianEui = number(r, "medianEui");
-        s.maxEui = number(r, "maxEui");
-        s.message = text(r, "warning");
+        s.view = r.view();
+        s.csv = r.csv();
+        s.rows = r.rows();
+        s.best = r.best();
+        s.bestSavingsPercent = rounded(r.bestSavingsPercent());
+        s.minEui = rounded(r.minEui());
+        s.medianEui = rounded(r.medianEui());
+        s.maxEui = rounded(r.maxEui());
+        s.message = r.warning();
     }
 
-    private static String text(JsonNode r, String f) {
-        return r.path(f).isTextual() ? r.get(f).asText() : null;
-    }
-
-    private static Double number(JsonNode r, String f) {
-        return r.path(f).isNumber() ? Math.round(r.get(f).asDouble() * 1000) / 1000.0 : null;
+    private static Double rounded(Double d) {
+        return d == null ? null : Math.round(d * 1000) / 1000.0;
     }
 }

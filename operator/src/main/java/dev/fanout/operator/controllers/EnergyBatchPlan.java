@@ -1,7 +1,11 @@
 package dev.fanout.operator.controllers;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.api.SampleIds;
+import dev.fanout.api.VariantEdit;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.AggregateArgs;
+import dev.fanout.api.args.CollectArgs;
+import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
@@ -32,9 +36,8 @@ final class EnergyBatchPlan {
     static final String KIND = "energybatch";
     static final String AGGREGATE_KIND = "energybatch-aggregate";
     static final int MAX_RUNS = 10_000;
-    private static final String WORK = TaskJobs.WORK_DIR;
+    private static final String WORK = WorkerContract.WORK_DIR;
     private static final String OUTPUTS = "/outputs";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * The energy steps are JVMs of well under a second of work: compiling hot code with C2 costs more CPU than it saves,
      * and that CPU is taken from the engines running beside them (prepare and collect use 35 % less CPU this way).
@@ -42,8 +45,8 @@ final class EnergyBatchPlan {
     static final List<io.fabric8.kubernetes.api.model.EnvVar> SHORT_JVM = List.of(new io.fabric8.kubernetes.api.model.EnvVar(
             "JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", null));
 
-    /** A variant: its id and the JSON `energy prepare --variant` takes. */
-    record Variant(String id, String json) {
+    /** A variant: its id and the edit `energy prepare --variant` applies. */
+    record Variant(String id, VariantEdit edit) {
     }
 
     private EnergyBatchPlan() {
@@ -53,19 +56,12 @@ final class EnergyBatchPlan {
         List<Variant> out = new ArrayList<>();
         if (spec.constructionSets != null) {
             for (ConstructionSet c : spec.constructionSets) {
-                Map<String, Object> v = new LinkedHashMap<>();
-                if (c.constructions != null && !c.constructions.isEmpty()) {
-                    v.put("constructions", c.constructions);
-                }
-                if (c.materials != null && !c.materials.isEmpty()) {
-                    v.put("materials", c.materials);
-                }
-                out.add(new Variant(c.name, json(v)));
+                out.add(new Variant(c.name, new VariantEdit(c.constructions, c.materials)));
             }
         }
         if (spec.parameters != null && ParameterSampler.count(spec.parameters) <= ParameterSampler.MAX_VARIANTS) {
             for (ParameterSampler.Sample s : ParameterSampler.samples(spec.parameters)) {
-                out.add(new Variant(s.id(), json(Map.of("materials", s.materials()))));
+                out.add(new Variant(s.id(), new VariantEdit(Map.of(), s.materials())));
             }
         }
         return out;
@@ -91,7 +87,7 @@ final class EnergyBatchPlan {
             for (InputFile model : spec.models) {
                 for (InputFile weather : spec.weather) {
                     String id = runId(model.name, weather.name, v.id());
-                    String hash = TaskJobs.hash(json(model), json(weather), v.json(), ep.image, ep.mode, workerImage,
+                    String hash = TaskJobs.hash(Serialization.asJson(model), Serialization.asJson(weather), v.edit().toJson(), ep.image, ep.mode, workerImage,
                             spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
                             spec.outputs == null ? null : spec.outputs.claimName);
                     plan.add(run(esb, id, hash, model, weather, v, workerImage, ep));
@@ -107,49 +103,39 @@ final class EnergyBatchPlan {
         Volumes volumes = new Volumes();
         String modelPath = volumes.input(model, "model.idf");
         String weatherPath = volumes.input(weather, "in.epw");
-        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, List.of("energy", "prepare", "--model", modelPath,
-                "--weather", weatherPath, "--variant", v.json(), "--mode", ep.mode == EnergyPlusSpec.Mode.designDay ? "design_day" : "annual",
-                "--out", WORK, "--result", TaskJobs.RESULT_FILE), SHORT_JVM, volumes.inputMounts);
+        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null,
+                new PrepareArgs(modelPath, weatherPath, v.edit(), ep.mode, WORK).toArgs(), SHORT_JVM, volumes.inputMounts);
         // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
         String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && energyplus -w in.epw -d out in.idf > out/engine.log 2>&1; "
-                + "echo $? > " + WORK + "/out/exit-code";
+                + "echo $? > " + WORK + "/out/" + CollectArgs.EXIT_CODE_FILE;
         TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", script), null, List.of(), List.of());
-        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", WORK + "/out", "--batch", esb.getMetadata().getName(),
-                "--variant", v.id(), "--model", model.name, "--weather", weather.name, "--schema", spec.results.database.schema,
-                "--table", spec.results.table, "--result", TaskJobs.RESULT_FILE));
         List<VolumeMount> mainMounts = new ArrayList<>();
+        String keep = null;
         if (spec.outputs != null) {
             mainMounts.add(volumes.outputs(spec.outputs.claimName));
-            collect.addAll(List.of("--keep-outputs", OUTPUTS + "/" + esb.getMetadata().getName() + "/" + id));
+            keep = OUTPUTS + "/" + esb.getMetadata().getName() + "/" + id;
         }
+        List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
+                spec.results.database.schema, spec.results.table, keep).toArgs();
         return new TaskEngine.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
     }
 
     static TaskEngine.Planned aggregateTask(EnergySimulationBatch esb, List<TaskEngine.Planned> runs) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         String batch = esb.getMetadata().getName();
-        List<String> args = new ArrayList<>(List.of("energy", "aggregate", "--batch", batch, "--schema", spec.results.database.schema,
-                "--table", spec.results.table, "--result", TaskJobs.RESULT_FILE));
-        String baseline = baseline(spec);
-        if (baseline != null) {
-            args.addAll(List.of("--baseline", baseline));
-        }
-        // The batch as it is now: rows of runs its spec no longer has (a removed variant, model or weather) are dropped.
-        args.addAll(List.of("--models", String.join(",", spec.models.stream().map(m -> m.name).toList()),
-                "--weather", String.join(",", spec.weather.stream().map(w -> w.name).toList())));
-        if (spec.constructionSets != null && !spec.constructionSets.isEmpty()) {
-            args.addAll(List.of("--variants", String.join(",", spec.constructionSets.stream().map(c -> c.name).toList())));
-        }
-        if (spec.parameters != null) {
-            args.addAll(List.of("--samples", (spec.parameters.method == dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace
-                    .Method.grid ? "grid" : "lhs") + ":" + ParameterSampler.count(spec.parameters)));
-        }
         Volumes volumes = new Volumes();
         List<VolumeMount> mounts = new ArrayList<>();
+        String csv = null;
         if (spec.outputs != null) {
             mounts.add(volumes.outputs(spec.outputs.claimName));
-            args.addAll(List.of("--csv", OUTPUTS + "/" + batch + "/ranked.csv"));
+            csv = OUTPUTS + "/" + batch + "/ranked.csv";
         }
+        // The batch as it is now: rows of runs its spec no longer has (a removed variant, model or weather) are dropped.
+        List<String> args = new AggregateArgs(batch, spec.results.database.schema, spec.results.table, baseline(spec),
+                spec.models.stream().map(m -> m.name).toList(), spec.weather.stream().map(w -> w.name).toList(),
+                spec.constructionSets == null ? null : spec.constructionSets.stream().map(c -> c.name).toList(),
+                spec.parameters == null ? null : SampleIds.range(ParameterSampler.method(spec.parameters), ParameterSampler.count(spec.parameters)),
+                csv).toArgs();
         List<String> hashes = runs.stream().map(TaskEngine.Planned::specHash).sorted().toList();
         return new TaskEngine.Planned("aggregate", TaskJobs.hash(TaskJobs.hash(hashes.toArray()), args), args,
                 new TaskJobs.Layout(List.of(), SHORT_JVM, mounts, volumes.list()));
@@ -169,6 +155,21 @@ final class EnergyBatchPlan {
         if (runs > MAX_RUNS) {
             out.add("the batch has " + runs + " runs (models x weather x variants), more than " + MAX_RUNS + ": split it");
         }
+        if (spec.constructionSets != null) {
+            for (ConstructionSet c : spec.constructionSets) {
+                new VariantEdit(c.constructions, c.materials).problems()
+                        .forEach(p -> out.add("spec.constructionSets[" + c.name + "]: " + p));
+            }
+        }
+        if (spec.parameters != null && spec.parameters.fields != null) {
+            for (int i = 0; i < spec.parameters.fields.size(); i++) {
+                var f = spec.parameters.fields.get(i);
+                if (f.field != null && !VariantEdit.settableNames().contains(f.field.toLowerCase(java.util.Locale.ROOT))) {
+                    out.add("spec.parameters.fields[" + i + "].field '" + f.field + "' is not a field a variant may set; allowed: "
+                            + String.join(", ", VariantEdit.settableNames()));
+                }
+            }
+        }
         Set<String> ids = new HashSet<>();
         for (Variant v : variants) {
             if (!ids.add(v.id())) {
@@ -180,14 +181,6 @@ final class EnergyBatchPlan {
             out.add("spec.baseline '" + baseline + "' is not a variant of this batch: name a construction set or a sample id");
         }
         return out;
-    }
-
-    private static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The pod's volumes: inputs read-only under /inputs, the outputs claim at /outputs; one volume per claim. */

@@ -1,6 +1,7 @@
 package dev.fanout.operator.controllers;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.api.results.LoadResult;
+import dev.fanout.api.results.Results;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
 import dev.fanout.operator.tasks.StatusTask;
 
@@ -19,13 +20,14 @@ final class LayerTask extends StatusTask<LayerStatus> {
     }
 
     @Override
-    public void result(JsonNode r) {
+    public void result(String json) {
+        LoadResult r = Results.read(json, LoadResult.class);
         if (r == null) {
             return;
         }
-        s.rows = r.path("rows").isNumber() ? r.get("rows").asLong() : null;
-        s.invalidGeometries = r.path("invalidGeometries").isNumber() ? r.get("invalidGeometries").asLong() : null;
-        s.bytes = r.path("bytes").isNumber() ? r.get("bytes").asLong() : null;
-        s.seconds = r.path("seconds").path("total").isNumber() ? r.get("seconds").get("total").asDouble() : null;
+        s.rows = r.rows();
+        s.invalidGeometries = r.invalidGeometries();
+        s.bytes = r.bytes();
+        s.seconds = r.seconds() == null ? null : r.seconds().total();
     }
 }

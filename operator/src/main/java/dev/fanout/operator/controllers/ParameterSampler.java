@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.SampleIds;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -41,6 +42,11 @@ final class ParameterSampler {
         return n;
     }
 
+    /** How the samples' ids are named. */
+    static SampleIds.Method method(ParameterSpace p) {
+        return p.method == ParameterSpace.Method.latinHypercube ? SampleIds.Method.lhs : SampleIds.Method.grid;
+    }
+
     static List<Sample> samples(ParameterSpace p) {
         return p.method == ParameterSpace.Method.latinHypercube ? latinHypercube(p) : grid(p);
     }
@@ -67,7 +73,7 @@ final class ParameterSampler {
                 point[j] = axes.get(j).get(rest % axes.get(j).size());
                 rest /= axes.get(j).size();
             }
-            out.add(new Sample(String.format("grid-%05d", n + 1), materials(p, point)));
+            out.add(new Sample(SampleIds.id(SampleIds.Method.grid, n + 1), materials(p, point)));
         }
         return out;
     }
@@ -94,7 +100,7 @@ final class ParameterSampler {
         }
         List<Sample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new Sample(String.format("lhs-%05d", i + 1), materials(p, points[i])));
+            out.add(new Sample(SampleIds.id(SampleIds.Method.lhs, i + 1), materials(p, points[i])));
         }
         return out;
     }

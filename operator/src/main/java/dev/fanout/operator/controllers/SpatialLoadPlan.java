@@ -1,5 +1,7 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.args.LinkArgs;
+import dev.fanout.api.args.LoadArgs;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
@@ -40,40 +42,19 @@ final class SpatialLoadPlan {
         for (LayerSpec l : ordered) {
             String hash = TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
                     spec.database.secretRef.name, spec.database.schema, image);
-            plan.add(new TaskEngine.Planned(l.name, hash, loadArgs(spec, l)));
+            plan.add(new TaskEngine.Planned(l.name, hash, loadArgs(spec, l).toArgs()));
         }
         return plan;
     }
 
-    static List<String> loadArgs(SpatialLoadSpec spec, LayerSpec l) {
+    static LoadArgs loadArgs(SpatialLoadSpec spec, LayerSpec l) {
         SourceSpec s = l.source;
-        List<String> a = new ArrayList<>(List.of("spatial", "load", "--source", s.url, "--schema", spec.database.schema,
-                "--table", l.table, "--target-srid", String.valueOf(l.targetSrid == null ? 4326 : l.targetSrid), "--task", l.name,
-                "--work-dir", TaskJobs.WORK_DIR, "--result", TaskJobs.RESULT_FILE));
-        if (s.layer != null) {
-            a.addAll(List.of("--layer", s.layer));
-        }
-        if (s.path != null) {
-            a.addAll(List.of("--path", s.path));
-        }
-        if (s.format != null && s.format != SourceSpec.Format.auto) {
-            a.addAll(List.of("--format", s.format.name()));
-        }
-        if (s.srid != null) {
-            a.addAll(List.of("--source-srid", s.srid.toString()));
-        }
-        if (l.select != null && !l.select.isEmpty()) {
-            a.addAll(List.of("--select", String.join(",", l.select)));
-        }
-        if (l.rename != null) {
-            l.rename.forEach((from, to) -> a.addAll(List.of("--rename", from + "=" + to)));
-        }
         Set<String> keys = new LinkedHashSet<>(l.keys == null ? List.of() : l.keys);
         if (l.parent != null) {
             keys.add(l.parent.column); // the link step joins on it
         }
-        keys.forEach(k -> a.addAll(List.of("--key", k)));
-        return a;
+        return new LoadArgs(s.url, s.layer, s.path, s.format, spec.database.schema, l.table, l.targetSrid == null ? 4326 : l.targetSrid,
+                s.srid, l.select, l.rename, List.copyOf(keys), l.name);
     }
 
     /** The link task, or null when no layer has a parent. */
@@ -81,17 +62,17 @@ final class SpatialLoadPlan {
         SpatialLoadSpec spec = sl.getSpec();
         Map<String, LayerSpec> byName = new HashMap<>();
         spec.layers.forEach(l -> byName.put(l.name, l));
-        List<String> args = new ArrayList<>(List.of("spatial", "link", "--schema", spec.database.schema, "--result", TaskJobs.RESULT_FILE));
+        List<LinkArgs.Link> links = new ArrayList<>();
         for (LayerSpec l : spec.layers) {
             if (l.parent != null) {
                 LayerSpec p = byName.get(l.parent.layer);
-                args.addAll(List.of("--link", l.table + "." + l.parent.column + "=" + p.table + "." + l.parent.parentColumn
-                        + (l.parent.fkColumn == null ? "" : ":" + l.parent.fkColumn)));
+                links.add(new LinkArgs.Link(l.table, l.parent.column, p.table, l.parent.parentColumn, l.parent.fkColumn));
             }
         }
-        if (args.size() == 6) {
+        if (links.isEmpty()) {
             return null;
         }
+        List<String> args = new LinkArgs(spec.database.schema, links).toArgs();
         List<String> hashes = layers.stream().map(TaskEngine.Planned::specHash).sorted().toList();
         return new TaskEngine.Planned("link", TaskJobs.hash(hashes, args), args);
     }

@@ -1,6 +1,5 @@
 package dev.fanout.operator.controllers;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
 import dev.fanout.operator.tasks.StatusTask;
 
@@ -15,6 +14,6 @@ final class VariantRunTask extends StatusTask<VariantRun> {
     }
 
     @Override
-    public void result(JsonNode r) {
+    public void result(String json) {
     }
 }

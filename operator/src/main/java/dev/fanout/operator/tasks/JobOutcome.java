@@ -1,7 +1,7 @@
 package dev.fanout.operator.tasks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.WorkerContract;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,7 +19,7 @@ import java.util.List;
  * from the pod as soon as it ends, not a second later when the Job controller (which batches pod events for a second)
  * marks the Job: the slot frees at once, which is most of the gap between short tasks.
  */
-public record JobOutcome(State state, Integer exitCode, String message, JsonNode result, Cause cause) {
+public record JobOutcome(State state, Integer exitCode, String message, String result, Cause cause) {
     public enum State { Running, Succeeded, Failed }
 
     /** Why a task failed or waits, where it is not the worker's own exit code that tells. */
@@ -41,9 +41,7 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
     private static final java.util.Set<String> STUCK_REASONS = java.util.Set.of("CreateContainerConfigError",
             "CreateContainerError", "RunContainerError");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    JobOutcome(State state, Integer exitCode, String message, JsonNode result) {
+    JobOutcome(State state, Integer exitCode, String message, String result) {
         this(state, exitCode, message, result, null);
     }
 
@@ -52,7 +50,7 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
      * memory limit, an image that cannot be pulled.
      */
     public boolean permanent() {
-        return state == State.Failed && (exitCode != null && exitCode == 2 || cause == Cause.OOM_KILLED || cause == Cause.IMAGE_PULL);
+        return state == State.Failed && (exitCode != null && ExitCode.permanent(exitCode) || cause == Cause.OOM_KILLED || cause == Cause.IMAGE_PULL);
     }
 
     public static JobOutcome of(Job job, List<Pod> pods) {
@@ -83,19 +81,15 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
         ContainerStateTerminated t = lastTerminated(pods);
         String message = t == null ? null : t.getMessage() == null ? null : t.getMessage().strip();
         if ("Complete".equals(doneType)) {
-            JsonNode result = null;
-            try {
-                result = message == null || message.isEmpty() ? null : JSON.readTree(message);
-            } catch (Exception e) {
-                // a result we cannot parse is reported as the message, the task still succeeded
-            }
-            return new JobOutcome(State.Succeeded, 0, result == null ? message : null, result);
+            // The result JSON; anything else (a worker of another version, a user's image) is shown as the message.
+            boolean json = message != null && message.startsWith("{");
+            return new JobOutcome(State.Succeeded, 0, json || message == null || message.isEmpty() ? null : message, json ? message : null);
         }
         Integer code = t == null ? null : t.getExitCode();
-        String why = message != null && !message.isEmpty() ? lastLine(message)
+        String why = message != null && !message.isEmpty() ? WorkerContract.errorLineOf(message)
                 : done == null ? "pod failed" : done.getMessage() != null ? done.getMessage() : done.getReason();
         if (code == null && done != null && "PodFailurePolicy".equals(done.getReason())) {
-            code = 2;
+            code = ExitCode.BAD_INPUT;
         }
         if (done != null && "DeadlineExceeded".equals(done.getReason())) {
             return new JobOutcome(State.Failed, null, "timed out: the attempt ran longer than spec.taskTimeoutSeconds "
@@ -224,16 +218,5 @@ public record JobOutcome(State state, Integer exitCode, String message, JsonNode
     private static List<ContainerStateTerminated> terminated(List<ContainerStatus> statuses) {
         return statuses == null ? List.of() : statuses.stream().map(ContainerStatus::getState)
                 .filter(s -> s != null && s.getTerminated() != null).map(s -> s.getTerminated()).toList();
-    }
-
-    /** The worker prints one line naming the cause; with a stack trace after it (a crash), that first line is the one. */
-    static String lastLine(String message) {
-        for (String line : message.lines().toList()) {
-            if (line.startsWith("fanout-worker:")) {
-                return line.length() > 500 ? line.substring(0, 500) : line;
-            }
-        }
-        String last = message.lines().reduce((a, b) -> b).orElse(message);
-        return last.length() > 500 ? last.substring(0, 500) : last;
     }
 }

@@ -1,5 +1,7 @@
 package dev.fanout.operator.tasks;
 
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.WorkerContract;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import io.fabric8.kubernetes.api.model.Container;
@@ -38,12 +40,6 @@ public final class TaskJobs {
     public static final String LABEL_TASK = "fanout.dev/task";
     public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
-    public static final String WORK_DIR = "/tmp/work";
-    /**
-     * The container's terminationMessagePath, given explicitly: the kubelet mounts a file there, the worker writes its
-     * result JSON or its one-line error to it.
-     */
-    public static final String RESULT_FILE = "/dev/termination-log";
 
     private TaskJobs() {
     }
@@ -117,7 +113,7 @@ public final class TaskJobs {
                 .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
                 .withActiveDeadlineSeconds(spec.taskTimeoutSeconds == null ? 7200L : spec.taskTimeoutSeconds)
                 .withNewPodFailurePolicy()
-                .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(2).endOnExitCodes().endRule()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(ExitCode.BAD_INPUT).endOnExitCodes().endRule()
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()
                 .endPodFailurePolicy()
                 .withNewTemplate()
@@ -152,7 +148,7 @@ public final class TaskJobs {
                 .withCommand(command).withArgs(args)
                 .withEnv(env)
                 .withResources(resources)
-                .withTerminationMessagePath(RESULT_FILE).withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withTerminationMessagePath(WorkerContract.RESULT_FILE).withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .withVolumeMounts(all)
@@ -169,8 +165,8 @@ public final class TaskJobs {
         if (db == null) {
             return List.of();
         }
-        return List.of(secretEnv("FANOUT_DB_URL", db.name, db.urlKey), secretEnv("FANOUT_DB_USER", db.name, db.userKey),
-                secretEnv("FANOUT_DB_PASSWORD", db.name, db.passwordKey));
+        return List.of(secretEnv(WorkerContract.ENV_DB_URL, db.name, db.urlKey), secretEnv(WorkerContract.ENV_DB_USER, db.name, db.userKey),
+                secretEnv(WorkerContract.ENV_DB_PASSWORD, db.name, db.passwordKey));
     }
 
     private static EnvVar secretEnv(String env, String secret, String key) {

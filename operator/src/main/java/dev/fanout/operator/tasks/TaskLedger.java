@@ -53,7 +53,7 @@ public final class TaskLedger {
         @Override public void startTime(String t) { startTime = t; }
         @Override public void completionTime(String t) { completionTime = t; }
         @Override public void clearResult() { }
-        @Override public void result(com.fasterxml.jackson.databind.JsonNode r) { }
+        @Override public void result(String json) { }
 
         public String startTime() {
             return startTime;

@@ -31,6 +31,6 @@ public interface TaskState {
     /** Forgets the last result: the task's spec changed and it runs again. */
     void clearResult();
 
-    /** Takes the worker's result of a successful attempt. */
-    void result(com.fasterxml.jackson.databind.JsonNode result);
+    /** Takes the worker's result of a successful attempt: its JSON, one of the records in dev.fanout.api.results. */
+    void result(String json);
 }

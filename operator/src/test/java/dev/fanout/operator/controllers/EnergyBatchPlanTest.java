@@ -64,6 +64,19 @@ class EnergyBatchPlanTest {
     }
 
     @Test
+    void aMaterialFieldNoVariantMaySetIsRefusedBeforeAnyRunNamingTheAllowedOnes() {
+        EnergySimulationBatch esb = batch();
+        esb.getSpec().constructionSets.get(1).materials = Map.of("Insulation", Map.of("Thiknes", 0.2));
+        esb.getSpec().parameters.fields = List.of(ParameterSamplerTest.field("Insulation", "Colour", 0.02, 0.05));
+        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()));
+        assertThat(problems).hasSize(2);
+        assertThat(problems.get(0)).startsWith("spec.constructionSets[thick]: material 'Insulation' field 'Thiknes' is not a field")
+                .contains("allowed: conductivity, density");
+        assertThat(problems.get(1)).startsWith("spec.parameters.fields[0].field 'Colour' is not a field a variant may set")
+                .contains("thickness");
+    }
+
+    @Test
     void oneRunPerModelWeatherAndVariantWithStableIds() {
         EnergySimulationBatch esb = batch();
         List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");

@@ -27,7 +27,7 @@ class JobOutcomeTest {
     void aSucceededPodDecidesTheJobWithItsResult() {
         JobOutcome o = JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, "{\"rows\": 242}").build()));
         assertThat(o.state()).isEqualTo(JobOutcome.State.Succeeded);
-        assertThat(o.result().get("rows").asInt()).isEqualTo(242);
+        assertThat(dev.fanout.api.results.Results.read(o.result(), dev.fanout.api.results.LoadResult.class).rows()).isEqualTo(242);
     }
 
     @Test

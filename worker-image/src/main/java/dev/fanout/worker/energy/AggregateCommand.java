@@ -1,6 +1,11 @@
 package dev.fanout.worker.energy;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.SampleIds;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.AggregateArgs;
+import dev.fanout.api.args.Flags;
+import dev.fanout.api.results.AggregateResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.pg.Database;
@@ -11,9 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,26 +29,26 @@ import picocli.CommandLine.Option;
 public class AggregateCommand implements Callable<Integer> {
     private static final double KWH_PER_GJ = 277.7777777777778;
 
-    @Option(names = "--batch", required = true)
+    @Option(names = AggregateArgs.BATCH, required = true)
     String batch;
-    @Option(names = "--baseline", description = "the baseline variant id (savings are against it)")
+    @Option(names = AggregateArgs.BASELINE, description = "the baseline variant id (savings are against it)")
     String baseline;
-    @Option(names = "--schema", defaultValue = "public")
+    @Option(names = Flags.SCHEMA, defaultValue = "public")
     String schema;
-    @Option(names = "--table", defaultValue = "energy_results")
+    @Option(names = Flags.TABLE, defaultValue = "energy_results")
     String table;
-    @Option(names = "--result", defaultValue = "/dev/termination-log")
+    @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE)
     Path result;
-    @Option(names = "--csv", description = "also write the ranked rows as CSV to this file (e.g. on the outputs PVC)")
+    @Option(names = AggregateArgs.CSV, description = "also write the ranked rows as CSV to this file (e.g. on the outputs PVC)")
     Path csv;
-    @Option(names = "--models", split = ",", description = "the batch's models now; with --weather and --variants, rows of "
+    @Option(names = AggregateArgs.MODELS, split = ",", description = "the batch's models now; with --weather and --variants, rows of "
             + "runs no longer in the batch (a variant removed from its spec) are deleted before ranking")
     List<String> models;
-    @Option(names = "--weather", split = ",", description = "the batch's weather names now")
+    @Option(names = AggregateArgs.WEATHER, split = ",", description = "the batch's weather names now")
     List<String> weather;
-    @Option(names = "--variants", split = ",", description = "the batch's construction set names now")
+    @Option(names = AggregateArgs.VARIANTS, split = ",", description = "the batch's construction set names now")
     List<String> variants;
-    @Option(names = "--samples", description = "the batch's sampled variants now, as PREFIX:COUNT (e.g. lhs:5000 = lhs-00001..lhs-05000)")
+    @Option(names = AggregateArgs.SAMPLES, description = "the batch's sampled variants now, as PREFIX:COUNT (e.g. lhs:5000 = lhs-00001..lhs-05000)")
     String samples;
 
     static String viewName(String table, String batch) {
@@ -81,24 +84,22 @@ public class AggregateCommand implements Callable<Integer> {
 
     /** Deletes the batch's rows of runs its spec no longer has, so the ranking is of the batch as it is now. */
     private long removeStaleRows(Connection c, String t) throws SQLException {
-        String prefix = null;
-        int count = 0;
+        SampleIds.Range range = null;
         if (samples != null) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(grid|lhs):(\\d{1,5})").matcher(samples);
-            if (!m.matches()) {
-                throw WorkerException.badInput("--samples must be grid:N or lhs:N, got '" + samples + "'");
+            try {
+                range = SampleIds.parseRange(samples);
+            } catch (IllegalArgumentException e) {
+                throw WorkerException.badInput(AggregateArgs.SAMPLES + " " + e.getMessage());
             }
-            prefix = m.group(1);
-            count = Integer.parseInt(m.group(2));
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE batch = ? AND NOT (model = ANY (?) AND weather = ANY (?) "
-                + "AND (variant = ANY (?) OR (variant ~ ('^' || ? || '-[0-9]{5}$') AND substring(variant from '[0-9]{5}$')::int <= ?)))")) {
+                + "AND (variant = ANY (?) OR (variant ~ ? AND substring(variant from '[0-9]+$')::int <= ?)))")) {
             ps.setString(1, batch);
             ps.setArray(2, c.createArrayOf("text", models.toArray()));
             ps.setArray(3, c.createArrayOf("text", weather.toArray()));
             ps.setArray(4, c.createArrayOf("text", (variants == null ? List.<String>of() : variants).toArray()));
-            ps.setString(5, prefix == null ? "none" : prefix);
-            ps.setInt(6, count);
+            ps.setString(5, range == null ? "^$" : range.regex());
+            ps.setInt(6, range == null ? 0 : range.count());
             return ps.executeUpdate();
         }
     }
@@ -123,30 +124,31 @@ public class AggregateCommand implements Callable<Integer> {
                         + Identifiers.literal(baseline == null ? "" : baseline) + " WHERE r.batch = " + Identifiers.literal(batch));
             }
             c.commit();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("task", "aggregate");
-            out.put("view", schema + "." + viewName(table, batch));
-            if (removed > 0) {
-                out.put("removedRows", removed);
-            }
+            long rows;
+            Double minEui;
+            Double medianEui;
+            Double maxEui;
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*), min(site_eui_mj_m2), "
                     + "percentile_cont(0.5) WITHIN GROUP (ORDER BY site_eui_mj_m2), max(site_eui_mj_m2) FROM " + t + " WHERE batch = ?")) {
                 ps.setString(1, batch);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    out.put("rows", rs.getLong(1));
-                    out.put("minEui", rs.getObject(2));
-                    out.put("medianEui", rs.getObject(3));
-                    out.put("maxEui", rs.getObject(4));
+                    rows = rs.getLong(1);
+                    minEui = rs.getObject(2, Double.class);
+                    medianEui = rs.getObject(3, Double.class);
+                    maxEui = rs.getObject(4, Double.class);
                 }
             }
+            String best = null;
+            Double bestSavings = null;
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT variant, site_eui_mj_m2, savings_percent FROM "
                     + view + " ORDER BY rank LIMIT 1")) {
                 if (rs.next()) {
-                    out.put("best", rs.getString(1));
-                    out.put("bestSavingsPercent", rs.getObject(3));
+                    best = rs.getString(1);
+                    bestSavings = rs.getObject(3) == null ? null : rs.getDouble(3);
                 }
             }
+            String warning = null;
             if (baseline != null) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + t + " WHERE batch = ? AND variant = ?")) {
                     ps.setString(1, batch);
@@ -154,17 +156,16 @@ public class AggregateCommand implements Callable<Integer> {
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
                             // The ranking stands without it; savings stay empty and the status says why.
-                            out.put("warning", "the baseline variant '" + baseline + "' has no results row (did its run fail?): "
-                                    + "the ranking has no savings");
+                            warning = "the baseline variant '" + baseline + "' has no results row (did its run fail?): the ranking has no savings";
                         }
                     }
                 }
             }
             if (csv != null) {
-                out.put("csv", csv.toString());
                 writeCsv(c, view);
             }
-            ResultFile.write(result, out);
+            ResultFile.write(result, new AggregateResult("aggregate", schema + "." + viewName(table, batch), removed > 0 ? removed : null, rows,
+                    minEui, medianEui, maxEui, best, bestSavings, warning, csv == null ? null : csv.toString()));
         } catch (java.io.IOException e) {
             throw WorkerException.badInput("cannot write --csv " + csv + ": " + e.getMessage(), e);
         } catch (SQLException e) {

@@ -1,6 +1,10 @@
 package dev.fanout.worker.energy;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.CollectArgs;
+import dev.fanout.api.args.Flags;
+import dev.fanout.api.results.CollectResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.results.EnergyResults;
 import dev.fanout.worker.energy.results.ErrSummary;
@@ -13,8 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,30 +28,30 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "collect", mixinStandardHelpOptions = true, description = "Check a variant's run and upsert its results row.")
 public class CollectCommand implements Callable<Integer> {
-    @Option(names = "--output", required = true, description = "the engine's output directory (eplusout.err, eplusout.sql, exit-code)")
+    @Option(names = CollectArgs.OUTPUT, required = true, description = "the engine's output directory (eplusout.err, eplusout.sql, exit-code)")
     Path output;
-    @Option(names = "--batch", required = true, description = "the batch (the EnergySimulationBatch's name)")
+    @Option(names = CollectArgs.BATCH, required = true, description = "the batch (the EnergySimulationBatch's name)")
     String batch;
-    @Option(names = "--variant", required = true, description = "the variant id")
+    @Option(names = CollectArgs.VARIANT, required = true, description = "the variant id")
     String variant;
-    @Option(names = "--model", defaultValue = "", description = "model name, stored with the row")
+    @Option(names = CollectArgs.MODEL, defaultValue = "", description = "model name, stored with the row")
     String model;
-    @Option(names = "--weather", defaultValue = "", description = "weather name, stored with the row")
+    @Option(names = CollectArgs.WEATHER, defaultValue = "", description = "weather name, stored with the row")
     String weather;
-    @Option(names = "--schema", defaultValue = "public")
+    @Option(names = Flags.SCHEMA, defaultValue = "public")
     String schema;
-    @Option(names = "--table", defaultValue = "energy_results", description = "the results table (created when missing)")
+    @Option(names = Flags.TABLE, defaultValue = "energy_results", description = "the results table (created when missing)")
     String table;
-    @Option(names = "--result", defaultValue = "/dev/termination-log")
+    @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE)
     Path result;
-    @Option(names = "--keep-outputs", description = "copy the engine's output files into this directory (e.g. on an outputs PVC)")
+    @Option(names = CollectArgs.KEEP_OUTPUTS, description = "copy the engine's output files into this directory (e.g. on an outputs PVC)")
     Path keep;
 
     @Override
     public Integer call() throws Exception {
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
-        Path exitFile = output.resolve("exit-code");
+        Path exitFile = output.resolve(CollectArgs.EXIT_CODE_FILE);
         String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
         if (exit.matches("\\d+") && Integer.parseInt(exit) > 128) {
             // Killed by a signal (OOM killer, eviction): not the input's fault, so the operator retries it.
@@ -74,15 +76,8 @@ public class CollectCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw Database.classify("writing the results row failed", e);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", variant);
-        out.put("basis", r.basis());
-        out.put("siteEnergyGJ", r.totalSiteEnergyGJ());
-        out.put("siteEuiMJm2", r.siteEuiMJm2());
-        out.put("warnings", summary.warnings());
-        out.put("engineSeconds", summary.elapsedSeconds());
-        out.put("table", schema + "." + table);
-        ResultFile.write(result, out);
+        ResultFile.write(result, new CollectResult(variant, r.basis(), r.totalSiteEnergyGJ(), r.siteEuiMJm2(), summary.warnings(),
+                summary.elapsedSeconds(), schema + "." + table));
         return ExitCode.OK;
     }
 

@@ -8,6 +8,11 @@ import java.util.List;
 
 /** Before a run: every Construction a surface names exists, every layer a Construction names exists. */
 final class ModelChecks {
+    /** Classes a Construction layer may name. */
+    static final List<String> LAYER_CLASSES = List.of("Material", "Material:NoMass", "Material:AirGap", "Material:InfraredTransparent",
+            "WindowMaterial:Glazing", "WindowMaterial:Gas", "WindowMaterial:SimpleGlazingSystem", "WindowMaterial:Shade",
+            "WindowMaterial:Blind", "WindowMaterial:Screen", "WindowMaterial:GasMixture", "WindowMaterial:GlazingGroup:Thermochromic");
+
     private ModelChecks() {
     }
 
@@ -31,7 +36,7 @@ final class ModelChecks {
         for (IdfObject c : idf.ofClass("Construction")) {
             for (int i = 2; i <= c.fieldCount(); i++) {
                 String layer = c.field(i);
-                if (!layer.isEmpty() && idf.findAny(Variant.LAYER_CLASSES, layer).isEmpty()) {
+                if (!layer.isEmpty() && idf.findAny(LAYER_CLASSES, layer).isEmpty()) {
                     problems.add("Construction '" + c.name() + "' field " + i + " (layer " + (i - 1) + ") names material '" + layer
                             + "', which does not exist");
                 }

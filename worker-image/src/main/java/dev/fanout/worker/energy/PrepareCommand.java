@@ -1,9 +1,15 @@
 package dev.fanout.worker.energy;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.SimulationMode;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.Flags;
+import dev.fanout.api.args.PrepareArgs;
+import dev.fanout.api.results.PrepareResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.idf.IdfFile;
 import dev.fanout.worker.energy.idf.IdfObject;
+import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.io.ScratchSpace;
 import dev.fanout.worker.io.SourceFetcher;
 import java.nio.charset.StandardCharsets;
@@ -21,21 +27,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Write a variant's EnergyPlus input (in.idf, in.epw) to --out.")
 public class PrepareCommand implements Callable<Integer> {
-    public enum Mode { design_day, annual }
-
-    @Option(names = "--model", required = true, description = "the base model: http(s) URL or path (a mounted ConfigMap key or PVC file)")
+    @Option(names = PrepareArgs.MODEL, required = true, description = "the base model: http(s) URL or path (a mounted ConfigMap key or PVC file)")
     String model;
-    @Option(names = "--weather", required = true, description = "the EPW weather file: http(s) URL or path")
+    @Option(names = PrepareArgs.WEATHER, required = true, description = "the EPW weather file: http(s) URL or path")
     String weather;
-    @Option(names = "--variant", description = "the variant as JSON: {\"constructions\": {...}, \"materials\": {...}}")
+    @Option(names = PrepareArgs.VARIANT, description = "the variant as JSON: {\"constructions\": {...}, \"materials\": {...}}")
     String variant;
-    @Option(names = "--mode", defaultValue = "design_day", description = "design_day (sizing periods only) or annual (weather-file run periods)")
-    Mode mode;
-    @Option(names = "--out", required = true, description = "directory for in.idf and in.epw (an emptyDir shared with the engine)")
+    @Option(names = PrepareArgs.MODE, defaultValue = "designDay", description = "designDay (sizing periods only) or annual (weather-file run periods)")
+    SimulationMode mode;
+    @Option(names = PrepareArgs.OUT, required = true, description = "directory for in.idf and in.epw (an emptyDir shared with the engine)")
     Path out;
     @Option(names = "--max-download-bytes", defaultValue = "1073741824", description = "size limit of downloads (default 1 GiB)")
     long maxBytes;
-    @Option(names = "--result", defaultValue = "/dev/termination-log", description = "where the result JSON goes")
+    @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE, description = "where the result JSON goes")
     Path result;
 
     @Override
@@ -64,11 +68,7 @@ public class PrepareCommand implements Callable<Integer> {
         } finally {
             ScratchSpace.delete(work); // the downloads: the engine reads in.idf and in.epw only
         }
-        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
-        r.put("prepared", out.resolve("in.idf").toString());
-        r.put("mode", mode.name());
-        r.put("objects", idf.objects().size());
-        dev.fanout.worker.io.ResultFile.write(result, r);
+        ResultFile.write(result, new PrepareResult(out.resolve("in.idf").toString(), mode.name(), idf.objects().size()));
         return ExitCode.OK;
     }
 
@@ -92,21 +92,21 @@ public class PrepareCommand implements Callable<Integer> {
         }
     }
 
-    static void setMode(IdfFile idf, Mode mode) {
+    static void setMode(IdfFile idf, SimulationMode mode) {
         IdfObject sc = idf.ofClass("SimulationControl").stream().findFirst().orElse(null);
         if (sc == null) {
             sc = IdfObject.of("SimulationControl", List.of("No", "No", "No", "Yes", "Yes"));
             idf.add(sc);
         }
-        sc.field(4, mode == Mode.design_day ? "Yes" : "No");
-        sc.field(5, mode == Mode.annual ? "Yes" : "No");
-        if (mode == Mode.annual && !idf.has("RunPeriod")) {
+        sc.field(4, mode == SimulationMode.designDay ? "Yes" : "No");
+        sc.field(5, mode == SimulationMode.annual ? "Yes" : "No");
+        if (mode == SimulationMode.annual && !idf.has("RunPeriod")) {
             throw WorkerException.badInput("an annual run needs a RunPeriod object, and the model has none");
         }
-        if (mode == Mode.design_day && !idf.has("SizingPeriod:DesignDay") && !idf.has("SizingPeriod:WeatherFileDays")) {
+        if (mode == SimulationMode.designDay && !idf.has("SizingPeriod:DesignDay") && !idf.has("SizingPeriod:WeatherFileDays")) {
             throw WorkerException.badInput("a design-day run needs SizingPeriod:DesignDay objects, and the model has none");
         }
-        if (mode == Mode.design_day) {
+        if (mode == SimulationMode.designDay) {
             // The annual summary is empty for design days: the facility meters per environment are what `collect` ranks by.
             for (String fuel : DESIGN_DAY_FUELS) {
                 String meter = fuel + ":Facility";

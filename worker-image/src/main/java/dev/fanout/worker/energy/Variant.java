@@ -1,83 +1,42 @@
 package dev.fanout.worker.energy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.api.VariantEdit;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.idf.IdfFile;
 import dev.fanout.worker.energy.idf.IdfObject;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One variant of a model: new layer lists for Constructions and field overrides for Material, Material:NoMass and window
- * materials, applied in place (no object is duplicated). Given as JSON:
- * {@code {"constructions": {"Exterior Wall": ["M1", "M2"]}, "materials": {"M1": {"Thickness": 0.2}}}}.
+ * One variant of a model ({@link VariantEdit}): new layer lists for Constructions and field overrides for Material,
+ * Material:NoMass and window materials, applied in place (no object is duplicated).
  */
 public final class Variant {
-    /** Field positions (1-based, as in the IDD) of the numeric fields a variant may override, per material class. */
-    static final Map<String, Map<String, Integer>> FIELDS = new LinkedHashMap<>();
+    private final VariantEdit edit;
 
-    static {
-        FIELDS.put("material", Map.of("thickness", 3, "conductivity", 4, "density", 5, "specific heat", 6,
-                "thermal absorptance", 7, "solar absorptance", 8, "visible absorptance", 9));
-        FIELDS.put("material:nomass", Map.of("thermal resistance", 3, "thermal absorptance", 4, "solar absorptance", 5,
-                "visible absorptance", 6));
-        FIELDS.put("windowmaterial:simpleglazingsystem", Map.of("u-factor", 2, "solar heat gain coefficient", 3,
-                "visible transmittance", 4));
-        FIELDS.put("windowmaterial:glazing", Map.of("thickness", 4, "solar transmittance at normal incidence", 5,
-                "visible transmittance at normal incidence", 8, "conductivity", 14));
-        FIELDS.put("windowmaterial:gas", Map.of("thickness", 3));
+    private Variant(VariantEdit edit) {
+        this.edit = edit;
     }
 
-    /** Classes a Construction layer may name. */
-    static final List<String> LAYER_CLASSES = List.of("Material", "Material:NoMass", "Material:AirGap", "Material:InfraredTransparent",
-            "WindowMaterial:Glazing", "WindowMaterial:Gas", "WindowMaterial:SimpleGlazingSystem", "WindowMaterial:Shade",
-            "WindowMaterial:Blind", "WindowMaterial:Screen", "WindowMaterial:GasMixture", "WindowMaterial:GlazingGroup:Thermochromic");
-
-    final Map<String, List<String>> constructions = new LinkedHashMap<>();
-    final Map<String, Map<String, String>> materials = new LinkedHashMap<>();
-
+    /** The --variant JSON; bad input naming what is wrong when it is not a variant or sets a field no material has. */
     public static Variant parse(String json) {
-        Variant v = new Variant();
-        if (json == null || json.isBlank()) {
-            return v;
-        }
-        JsonNode root;
+        VariantEdit edit;
         try {
-            root = new ObjectMapper().readTree(json);
-        } catch (Exception e) {
-            throw WorkerException.badInput("--variant is not valid JSON: " + e.getMessage());
+            edit = VariantEdit.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw WorkerException.badInput("--variant is " + e.getMessage());
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("constructions").fields(); it.hasNext();) {
-            var e = it.next();
-            List<String> layers = new ArrayList<>();
-            e.getValue().forEach(l -> layers.add(l.asText()));
-            if (layers.isEmpty()) {
-                throw WorkerException.badInput("variant construction '" + e.getKey() + "' has no layers");
-            }
-            v.constructions.put(e.getKey(), layers);
+        List<String> problems = edit.problems();
+        if (!problems.isEmpty()) {
+            throw WorkerException.badInput("variant: " + String.join("; ", problems));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("materials").fields(); it.hasNext();) {
-            var e = it.next();
-            Map<String, String> fields = new LinkedHashMap<>();
-            e.getValue().fields().forEachRemaining(f -> {
-                if (!f.getValue().isNumber()) {
-                    throw WorkerException.badInput("variant material '" + e.getKey() + "' field '" + f.getKey() + "' must be a number");
-                }
-                fields.put(f.getKey(), f.getValue().asText());
-            });
-            v.materials.put(e.getKey(), fields);
-        }
-        return v;
+        return new Variant(edit);
     }
 
     /** Applies the variant to the model in place; unknown objects and fields are bad input naming them. */
     public void applyTo(IdfFile idf) {
-        constructions.forEach((name, layers) -> {
+        edit.constructions().forEach((name, layers) -> {
             IdfObject c = idf.find("Construction", name).orElseThrow(() -> WorkerException.badInput(
                     "the variant changes Construction '" + name + "', which the model does not have"));
             for (int i = 0; i < layers.size(); i++) {
@@ -85,20 +44,27 @@ public final class Variant {
             }
             c.truncate(1 + layers.size());
         });
-        materials.forEach((name, fields) -> {
-            IdfObject m = idf.objects().stream().filter(o -> FIELDS.containsKey(o.className().toLowerCase(Locale.ROOT))
+        edit.materials().forEach((name, fields) -> {
+            IdfObject m = idf.objects().stream().filter(o -> SETTABLE.containsKey(o.className().toLowerCase(Locale.ROOT))
                     && o.name().equalsIgnoreCase(name)).findFirst().orElseThrow(() -> WorkerException.badInput(
                             "the variant changes material '" + name + "', which the model does not have (as Material, "
                                     + "Material:NoMass or a window material)"));
-            Map<String, Integer> known = FIELDS.get(m.className().toLowerCase(Locale.ROOT));
+            Map<String, Integer> known = SETTABLE.get(m.className().toLowerCase(Locale.ROOT));
             fields.forEach((field, value) -> {
                 Integer index = known.get(field.toLowerCase(Locale.ROOT));
                 if (index == null) {
                     throw WorkerException.badInput(m.className() + " '" + name + "' has no field '" + field + "' a variant may set; "
                             + "known: " + known.keySet());
                 }
-                m.field(index, value);
+                m.field(index, number(value));
             });
         });
+    }
+
+    private static final Map<String, Map<String, Integer>> SETTABLE = VariantEdit.SETTABLE_FIELDS;
+
+    /** As the IDF is written by hand: 0.2, not 0.2000000001 nor 2.0E-1. */
+    private static String number(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

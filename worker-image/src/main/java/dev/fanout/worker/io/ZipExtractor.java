@@ -1,5 +1,6 @@
 package dev.fanout.worker.io;
 
+import dev.fanout.api.ExitCode;
 import dev.fanout.worker.WorkerException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,7 @@ public final class ZipExtractor {
         } catch (ZipException e) {
             throw WorkerException.badInput("corrupt zip file " + zip.getFileName() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new WorkerException(dev.fanout.worker.ExitCode.CRASH, "could not unpack " + zip + ": " + e.getMessage(), e);
+            throw new WorkerException(dev.fanout.api.ExitCode.CRASH, "could not unpack " + zip + ": " + e.getMessage(), e);
         }
         if (files.isEmpty()) {
             throw WorkerException.badInput("zip file " + zip.getFileName() + " holds no files");

@@ -1,5 +1,7 @@
 package dev.fanout.worker.pg;
 
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.ExitCode;
 import dev.fanout.worker.WorkerException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,7 +14,7 @@ public final class Database {
     }
 
     public static Connection connect() {
-        String url = System.getenv("FANOUT_DB_URL");
+        String url = System.getenv(WorkerContract.ENV_DB_URL);
         if (url == null || url.isBlank()) {
             throw WorkerException.badInput("FANOUT_DB_URL is not set: give the JDBC URL of the target database "
                     + "(jdbc:postgresql://host:port/db) through the Secret the resource references");
@@ -21,11 +23,11 @@ public final class Database {
             throw WorkerException.badInput("FANOUT_DB_URL must be a jdbc:postgresql: URL, got '" + url.replaceAll("password=[^&]*", "password=***") + "'");
         }
         Properties p = new Properties();
-        if (System.getenv("FANOUT_DB_USER") != null) {
-            p.setProperty("user", System.getenv("FANOUT_DB_USER"));
+        if (System.getenv(WorkerContract.ENV_DB_USER) != null) {
+            p.setProperty("user", System.getenv(WorkerContract.ENV_DB_USER));
         }
-        if (System.getenv("FANOUT_DB_PASSWORD") != null) {
-            p.setProperty("password", System.getenv("FANOUT_DB_PASSWORD"));
+        if (System.getenv(WorkerContract.ENV_DB_PASSWORD) != null) {
+            p.setProperty("password", System.getenv(WorkerContract.ENV_DB_PASSWORD));
         }
         p.setProperty("ApplicationName", "fanout-worker");
         p.setProperty("connectTimeout", "20");
@@ -76,6 +78,6 @@ public final class Database {
         if (state.startsWith("28") || BAD_INPUT_STATES.contains(state)) {
             return WorkerException.badInput(msg, e);
         }
-        return new WorkerException(dev.fanout.worker.ExitCode.CRASH, msg, e);
+        return new WorkerException(dev.fanout.api.ExitCode.CRASH, msg, e);
     }
 }

@@ -2,7 +2,11 @@ package dev.fanout.worker.spatial;
 
 import static dev.fanout.worker.pg.Identifiers.quote;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.Flags;
+import dev.fanout.api.args.LinkArgs;
+import dev.fanout.api.results.LinkResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.pg.Database;
@@ -14,12 +18,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,28 +31,29 @@ import picocli.CommandLine.Option;
 @Command(name = "link", mixinStandardHelpOptions = true,
         description = "Add and fill foreign keys between loaded layers over their string keys. Safe to run twice.")
 public class LinkCommand implements Callable<Integer> {
-    private static final Pattern LINK = Pattern.compile("([^.:=]+)\\.([^.:=]+)=([^.:=]+)\\.([^.:=]+)(?::([^.:=]+))?");
     private static final int MAX_ORPHAN_KEYS = 10;
 
-    @Option(names = "--schema", defaultValue = "public", description = "schema of the tables (default public)")
+    @Option(names = Flags.SCHEMA, defaultValue = "public", description = "schema of the tables (default public)")
     String schema;
-    @Option(names = "--link", required = true,
-            description = "child_table.child_column=parent_table.parent_column[:fk_column] (repeatable); fk_column defaults to <parent_table>_fid")
+    @Option(names = LinkArgs.LINK, required = true,
+            description = LinkArgs.Link.SYNTAX + " (repeatable); fk_column defaults to <parent_table>_fid")
     List<String> links;
-    @Option(names = "--result", defaultValue = "/dev/termination-log", description = "where the result JSON goes")
+    @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE, description = "where the result JSON goes")
     Path result;
 
     record Link(String child, String childColumn, String parent, String parentColumn, String fkColumn) {
     }
 
     static Link parse(String s) {
-        Matcher m = LINK.matcher(s);
-        if (!m.matches()) {
-            throw WorkerException.badInput("--link '" + s + "' must read child_table.child_column=parent_table.parent_column[:fk_column]");
+        LinkArgs.Link l;
+        try {
+            l = LinkArgs.Link.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw WorkerException.badInput("--link " + e.getMessage());
         }
-        String fk = m.group(5) != null ? m.group(5) : m.group(3) + "_fid";
-        return new Link(Identifiers.validate("--link child table", m.group(1)), Identifiers.validate("--link child column", m.group(2)),
-                Identifiers.validate("--link parent table", m.group(3)), Identifiers.validate("--link parent column", m.group(4)),
+        String fk = l.fkColumnOrDefault();
+        return new Link(Identifiers.validate("--link child table", l.childTable()), Identifiers.validate("--link child column", l.childColumn()),
+                Identifiers.validate("--link parent table", l.parentTable()), Identifiers.validate("--link parent column", l.parentColumn()),
                 Identifiers.validate("--link FK column", fk.length() > 63 ? fk.substring(0, 63) : fk));
     }
 
@@ -61,7 +62,7 @@ public class LinkCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Identifiers.validate("--schema", schema);
         List<Link> parsed = links.stream().map(LinkCommand::parse).toList();
-        List<Map<String, Object>> reports = new ArrayList<>();
+        List<LinkResult.Link> reports = new ArrayList<>();
         try (Connection c = Database.connect()) {
             c.setAutoCommit(false);
             for (Link l : parsed) {
@@ -71,15 +72,11 @@ public class LinkCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw Database.classify("linking failed", e);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", "link");
-        out.put("links", reports);
-        out.put("seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0);
-        ResultFile.write(result, out);
+        ResultFile.write(result, new LinkResult("link", reports, Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
         return ExitCode.OK;
     }
 
-    private Map<String, Object> link(Connection c, Link l) throws SQLException {
+    private LinkResult.Link link(Connection c, Link l) throws SQLException {
         String child = Identifiers.qualified(schema, l.child());
         String parent = Identifiers.qualified(schema, l.parent());
         String ck = quote(column(c, l.child(), l.childColumn(), "child column"));
@@ -102,35 +99,31 @@ public class LinkCommand implements Callable<Integer> {
             st.execute("CREATE INDEX IF NOT EXISTS " + index + " ON " + child + " (" + fk + ")");
             st.execute("ANALYZE " + child);
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("child", schema + "." + l.child());
-        r.put("column", unquote(ck));
-        r.put("parent", schema + "." + l.parent());
-        r.put("parentColumn", unquote(pk));
-        r.put("fkColumn", l.fkColumn());
+        long linked;
+        long orphans;
+        long duplicates;
+        List<String> orphanKeys = new ArrayList<>();
         try (Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE " + fk + " IS NOT NULL), count(*) FILTER (WHERE "
                     + fk + " IS NULL) FROM " + child)) {
                 rs.next();
-                r.put("linked", rs.getLong(1));
-                r.put("orphans", rs.getLong(2));
+                linked = rs.getLong(1);
+                orphans = rs.getLong(2);
             }
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT " + pk + " FROM " + parent + " WHERE " + pk
                     + " IS NOT NULL GROUP BY " + pk + " HAVING count(*) > 1) d")) {
                 rs.next();
-                r.put("duplicateParentKeys", rs.getLong(1));
+                duplicates = rs.getLong(1);
             }
-            List<String> orphanKeys = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT DISTINCT " + ck + "::text FROM " + child + " WHERE " + fk + " IS NULL ORDER BY 1 LIMIT "
                     + MAX_ORPHAN_KEYS)) {
                 while (rs.next()) {
                     orphanKeys.add(rs.getString(1));
                 }
             }
-            r.put("orphanKeys", orphanKeys);
         }
-        r.put("rowsUpdated", updated);
-        return r;
+        return new LinkResult.Link(schema + "." + l.child(), unquote(ck), schema + "." + l.parent(), unquote(pk), l.fkColumn(), linked,
+                orphans, duplicates, orphanKeys, updated);
     }
 
     /** The table's column for a name given case-insensitively (layers are loaded with laundered, lower-case names). */

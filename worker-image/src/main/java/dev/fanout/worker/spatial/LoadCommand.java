@@ -1,6 +1,11 @@
 package dev.fanout.worker.spatial;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
+import dev.fanout.api.SourceFormat;
+import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.Flags;
+import dev.fanout.api.args.LoadArgs;
+import dev.fanout.api.results.LoadResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.io.ScratchSpace;
@@ -29,39 +34,37 @@ import picocli.CommandLine.Option;
         description = "Load one layer of a GeoPackage, Shapefile or GeoJSON source into a PostGIS table, atomically. "
                 + "Database from FANOUT_DB_URL, FANOUT_DB_USER, FANOUT_DB_PASSWORD.")
 public class LoadCommand implements Callable<Integer> {
-    public enum Format { auto, gpkg, shapefile, geojson }
-
-    @Option(names = "--source", required = true, description = "http(s):// URL or local path of the file (may be a .zip)")
+    @Option(names = LoadArgs.SOURCE, required = true, description = "http(s):// URL or local path of the file (may be a .zip)")
     String source;
-    @Option(names = "--layer", description = "layer (table) inside a multi-layer source such as a GeoPackage")
+    @Option(names = LoadArgs.LAYER, description = "layer (table) inside a multi-layer source such as a GeoPackage")
     String layer;
-    @Option(names = "--path", description = "path of the dataset inside a zip source")
+    @Option(names = LoadArgs.PATH, description = "path of the dataset inside a zip source")
     String pathInZip;
-    @Option(names = "--format", defaultValue = "auto", description = "auto (default), gpkg, shapefile or geojson")
-    Format format;
-    @Option(names = "--schema", defaultValue = "public", description = "target schema (default public)")
+    @Option(names = LoadArgs.FORMAT, defaultValue = "auto", description = "auto (default), gpkg, shapefile or geojson")
+    SourceFormat format;
+    @Option(names = Flags.SCHEMA, defaultValue = "public", description = "target schema (default public)")
     String schema;
-    @Option(names = "--table", required = true, description = "target table")
+    @Option(names = Flags.TABLE, required = true, description = "target table")
     String table;
-    @Option(names = "--target-srid", defaultValue = "4326", description = "SRID of the geometry column (default 4326)")
+    @Option(names = LoadArgs.TARGET_SRID, defaultValue = "4326", description = "SRID of the geometry column (default 4326)")
     int targetSrid;
-    @Option(names = "--source-srid", description = "CRS of the source as an EPSG code, when it declares none (or to override it)")
+    @Option(names = LoadArgs.SOURCE_SRID, description = "CRS of the source as an EPSG code, when it declares none (or to override it)")
     Integer sourceSrid;
-    @Option(names = "--select", split = ",", description = "attributes to keep, comma-separated (default all)")
+    @Option(names = LoadArgs.SELECT, split = ",", description = "attributes to keep, comma-separated (default all)")
     List<String> select = new ArrayList<>();
-    @Option(names = "--rename", description = "rename an attribute: SOURCE=column (repeatable)")
+    @Option(names = LoadArgs.RENAME, description = "rename an attribute: SOURCE=column (repeatable)")
     Map<String, String> rename = new LinkedHashMap<>();
-    @Option(names = "--key", split = ",", description = "columns to index (btree) after the load, e.g. the link keys")
+    @Option(names = LoadArgs.KEY, split = ",", description = "columns to index (btree) after the load, e.g. the link keys")
     List<String> keys = new ArrayList<>();
     @Option(names = "--encoding", description = "text encoding of a shapefile's .dbf, when its .cpg / header is wrong")
     String encoding;
-    @Option(names = "--result", defaultValue = "/dev/termination-log", description = "where the result JSON goes (default /dev/termination-log)")
+    @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE, description = "where the result JSON goes (default ${DEFAULT-VALUE})")
     Path result;
-    @Option(names = "--task", description = "task id reported in the result (default: the table)")
+    @Option(names = LoadArgs.TASK, description = "task id reported in the result (default: the table)")
     String task;
     @Option(names = "--max-download-bytes", defaultValue = "21474836480", description = "size limit for downloads and unpacked zips (default 20 GiB)")
     long maxBytes;
-    @Option(names = "--work-dir", description = "scratch directory for downloads (default: a new temporary directory)")
+    @Option(names = LoadArgs.WORK_DIR, description = "scratch directory for downloads (default: a new temporary directory)")
     Path workDir;
     @Option(names = "--encoders", description = "geometry encoding threads (default: cores - 1, at least 1)")
     Integer encoders;
@@ -91,8 +94,8 @@ public class LoadCommand implements Callable<Integer> {
             SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
             Path file = fetcher.fetch(source);
             Path dataset = unpack(file, work);
-            Format fmt = format == Format.auto ? detect(dataset) : format;
-            if (fmt == Format.shapefile && SourceFetcher.isUrl(source) && !ZipExtractor.isZip(file)) {
+            SourceFormat fmt = format == SourceFormat.auto ? detect(dataset) : format;
+            if (fmt == SourceFormat.shapefile && SourceFetcher.isUrl(source) && !ZipExtractor.isZip(file)) {
                 fetchShapefileSiblings(fetcher, source);
             }
             double downloadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -103,33 +106,13 @@ public class LoadCommand implements Callable<Integer> {
                 int threads = encoders != null ? encoders : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
                 PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads);
                 PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection) : loader.load(src, reprojection);
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("task", task != null ? task : table);
-                out.put("table", dryRun ? null : schema + "." + table);
-                if (dryRun) {
-                    out.put("dryRun", true);
-                }
-                out.put("rows", r.rows());
-                out.put("invalidGeometries", r.invalid());
-                out.put("emptyGeometries", r.empty());
-                out.put("bytes", Math.max(fetcher.bytesDownloaded(), r.bytesRead()));
-                out.put("geometryType", src.family().multiType + (src.hasZ() ? "Z" : ""));
-                out.put("srid", targetSrid);
-                out.put("sourceCrs", reprojection.source());
-                Map<String, Object> seconds = new LinkedHashMap<>();
-                seconds.put("download", round(downloadSeconds));
-                seconds.put("load", r.loadSeconds());
-                seconds.put("readBusy", r.readBusy());
-                seconds.put("encodeBusy", r.encodeBusy());
-                seconds.put("copyBusy", r.copyBusy());
-                seconds.put("index", r.indexSeconds());
-                seconds.put("analyze", r.analyzeSeconds());
-                seconds.put("swap", r.swapSeconds());
-                seconds.put("total", round((System.nanoTime() - t0) / 1e9));
-                out.put("seconds", seconds);
-                if (!r.droppedForeignKeys().isEmpty()) {
-                    out.put("droppedForeignKeys", r.droppedForeignKeys().subList(0, Math.min(10, r.droppedForeignKeys().size())));
-                }
+                LoadResult.Seconds seconds = new LoadResult.Seconds(round(downloadSeconds), r.loadSeconds(), r.readBusy(), r.encodeBusy(),
+                        r.copyBusy(), r.indexSeconds(), r.analyzeSeconds(), r.swapSeconds(), round((System.nanoTime() - t0) / 1e9));
+                List<String> dropped = r.droppedForeignKeys().isEmpty() ? null
+                        : r.droppedForeignKeys().subList(0, Math.min(10, r.droppedForeignKeys().size()));
+                LoadResult out = new LoadResult(task != null ? task : table, dryRun ? null : schema + "." + table, dryRun ? true : null,
+                        r.rows(), r.invalid(), r.empty(), Math.max(fetcher.bytesDownloaded(), r.bytesRead()),
+                        src.family().multiType + (src.hasZ() ? "Z" : ""), targetSrid, reprojection.source(), seconds, dropped);
                 ResultFile.write(result, out);
             }
             return ExitCode.OK;
@@ -176,31 +159,31 @@ public class LoadCommand implements Callable<Integer> {
     }
 
     /** By extension, else by the first bytes. */
-    static Format detect(Path file) throws IOException {
+    static SourceFormat detect(Path file) throws IOException {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".shp")) {
-            return Format.shapefile;
+            return SourceFormat.shapefile;
         }
         if (n.endsWith(".gpkg")) {
-            return Format.gpkg;
+            return SourceFormat.gpkg;
         }
         if (n.endsWith(".geojson") || n.endsWith(".json")) {
-            return Format.geojson;
+            return SourceFormat.geojson;
         }
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(16);
         }
         if (head.length >= 16 && new String(head, 0, 15, java.nio.charset.StandardCharsets.ISO_8859_1).equals("SQLite format 3")) {
-            return Format.gpkg;
+            return SourceFormat.gpkg;
         }
         if (head.length >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x27 && head[3] == 0x0a) {
-            return Format.shapefile;
+            return SourceFormat.shapefile;
         }
         for (byte b : head) {
             if (!Character.isWhitespace(b)) {
                 if (b == '{') {
-                    return Format.geojson;
+                    return SourceFormat.geojson;
                 }
                 break;
             }
@@ -218,8 +201,8 @@ public class LoadCommand implements Callable<Integer> {
         }
     }
 
-    private FeatureSource open(Format fmt, Path dataset, Charset dbfCharset) throws IOException {
-        if (layer != null && fmt != Format.gpkg) {
+    private FeatureSource open(SourceFormat fmt, Path dataset, Charset dbfCharset) throws IOException {
+        if (layer != null && fmt != SourceFormat.gpkg) {
             throw WorkerException.badInput("--layer is for multi-layer sources (GeoPackage); " + dataset.getFileName() + " is " + fmt);
         }
         return switch (fmt) {

@@ -2,7 +2,7 @@ package dev.fanout.worker.energy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.worker.ExitCode;
+import dev.fanout.api.ExitCode;
 import dev.fanout.worker.Worker;
 import dev.fanout.worker.energy.idf.IdfFile;
 import dev.fanout.worker.energy.results.EnergyResults;
@@ -66,7 +66,7 @@ class EnergyEngineTest {
         Path out = dir.resolve("from-urls");
         try (dev.fanout.worker.testdata.FileServer server = new dev.fanout.worker.testdata.FileServer(served)) {
             Worker.Run prep = Worker.run(dir.resolve("prep.json"), "energy", "prepare", "--model", server.url("model.idf"),
-                    "--weather", server.url("golden.epw"), "--variant", "{}", "--mode", "design_day", "--out", out.toString());
+                    "--weather", server.url("golden.epw"), "--variant", "{}", "--mode", "designDay", "--out", out.toString());
             assertThat(prep.exitCode()).as(prep.stderr()).isZero();
         }
         // The downloads moved into place or deleted: no second copy of the weather in the pod's emptyDir.
@@ -88,7 +88,7 @@ class EnergyEngineTest {
         Map<String, Double> site = new LinkedHashMap<>();
         for (var v : variants.entrySet()) {
             Path out = dir.resolve(v.getKey());
-            ErrSummary err = run(model, weather, v.getValue(), "design_day", out);
+            ErrSummary err = run(model, weather, v.getValue(), "designDay", out);
             if (v.getKey().equals("broken")) {
                 assertThat(err.completed()).isFalse();
                 assertThat(err.severe()).isPositive();
@@ -122,7 +122,7 @@ class EnergyEngineTest {
         sets.put("insulated-ceiling", "{\"materials\": {\"MAT-CLNG-1\": {\"Thermal Resistance\": 3.0}}}");
         sets.put("light-roof", "{\"constructions\": {\"ROOF-1\": [\"RG01\", \"IN46\"]}}");
         for (var v : sets.entrySet()) {
-            ErrSummary err = run(model, weather, v.getValue(), "design_day", dir.resolve("dd-" + v.getKey()));
+            ErrSummary err = run(model, weather, v.getValue(), "designDay", dir.resolve("dd-" + v.getKey()));
             assertThat(err.completed()).as(v.getKey() + ": " + err.excerpt()).isTrue();
         }
         // Design days have no annual summary: the facility meters over the design days are the figure, and a variant moves it.
@@ -224,6 +224,11 @@ class EnergyEngineTest {
         Worker.Run unknownField = Worker.run(dir.resolve("r.json"), "energy", "prepare", "--model", model.toString(), "--weather",
                 weather.toString(), "--out", dir.resolve("y").toString(), "--variant", "{\"materials\": {\"R13LAYER\": {\"Colour\": 1}}}");
         assertThat(unknownField.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(unknownField.stderr()).contains("Material:NoMass 'R13LAYER' has no field 'Colour'");
+        assertThat(unknownField.stderr()).contains("material 'R13LAYER' field 'Colour' is not a field a variant may set; allowed: ");
+        // A field other material classes have, but not this one's.
+        Worker.Run wrongClass = Worker.run(dir.resolve("r.json"), "energy", "prepare", "--model", model.toString(), "--weather",
+                weather.toString(), "--out", dir.resolve("z").toString(), "--variant", "{\"materials\": {\"R13LAYER\": {\"Thickness\": 0.1}}}");
+        assertThat(wrongClass.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(wrongClass.stderr()).contains("Material:NoMass 'R13LAYER' has no field 'Thickness'");
     }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.operator.crds.v1alpha1.spatialload;
 
+import dev.fanout.api.SourceFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -8,7 +9,6 @@ import io.fabric8.generator.annotation.Required;
 
 /** Where a layer comes from. */
 public class SourceSpec {
-    public enum Format { auto, gpkg, shapefile, geojson }
 
     @Required
     @Pattern("^https?://[^\\s]+$")
@@ -24,7 +24,7 @@ public class SourceSpec {
 
     @Default("auto")
     @JsonPropertyDescription("auto (default: by name, then by content), gpkg, shapefile or geojson.")
-    public Format format = Format.auto;
+    public SourceFormat format = SourceFormat.auto;
 
     @Min(1)
     @JsonPropertyDescription("EPSG code of the source's CRS when it declares none (or to override it); a positive code.")

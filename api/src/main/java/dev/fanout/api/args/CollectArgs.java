@@ -1,0 +1,24 @@
+package dev.fanout.api.args;
+
+import dev.fanout.api.WorkerContract;
+import java.util.List;
+
+/** {@code fanout-worker energy collect}: check a run's engine output and upsert its results row. */
+public record CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
+        String keepOutputs) {
+    public static final List<String> COMMAND = List.of("energy", "collect");
+    public static final String OUTPUT = "--output";
+    public static final String BATCH = "--batch";
+    public static final String VARIANT = "--variant";
+    public static final String MODEL = "--model";
+    public static final String WEATHER = "--weather";
+    public static final String KEEP_OUTPUTS = "--keep-outputs";
+    /** What the engine step leaves in the output directory besides its own files: its exit code. */
+    public static final String EXIT_CODE_FILE = "exit-code";
+
+    public List<String> toArgs() {
+        return new ArgList(COMMAND).add(OUTPUT, output).add(BATCH, batch).add(VARIANT, variant).add(MODEL, model)
+                .add(WEATHER, weather).add(Flags.SCHEMA, schema).add(Flags.TABLE, table).add(Flags.RESULT, WorkerContract.RESULT_FILE)
+                .add(KEEP_OUTPUTS, keepOutputs).list();
+    }
+}

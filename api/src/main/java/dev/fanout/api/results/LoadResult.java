@@ -1,0 +1,15 @@
+package dev.fanout.api.results;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** What {@code spatial load} reports: the table, its rows and geometry, and where the time went. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LoadResult(String task, String table, Boolean dryRun, long rows, long invalidGeometries, long emptyGeometries,
+        long bytes, String geometryType, int srid, String sourceCrs, Seconds seconds, List<String> droppedForeignKeys) {
+
+    /** Wall time per step; readBusy/encodeBusy/copyBusy are summed over the pipeline's threads. */
+    public record Seconds(double download, double load, double readBusy, double encodeBusy, double copyBusy, double index,
+            double analyze, double swap, double total) {
+    }
+}
