@@ -60,6 +60,15 @@ public class CapacityPlanner {
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     private volatile boolean started;
 
+    CapacityPlanner() {
+        // for CDI, which injects the client
+    }
+
+    /** A planner outside CDI (the in-process reconcile tests). */
+    public CapacityPlanner(KubernetesClient client) {
+        this.client = client;
+    }
+
     synchronized void start() {
         if (started) {
             return;

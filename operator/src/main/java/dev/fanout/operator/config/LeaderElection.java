@@ -3,8 +3,6 @@ package dev.fanout.operator.config;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Leader election on a Lease, for more than one operator replica (the Helm chart turns it on): only the leader
@@ -15,10 +13,9 @@ public class LeaderElection {
     /** The Quarkus Operator SDK looks this bean up at start; null (a dependent bean may be) means no leader election. */
     @Produces
     @Dependent
-    LeaderElectionConfiguration leaderElection(@ConfigProperty(name = "fanout.leader-election.enabled") boolean enabled,
-            @ConfigProperty(name = "fanout.leader-election.lease-name") String leaseName,
-            @ConfigProperty(name = "fanout.leader-election.lease-namespace") Optional<String> leaseNamespace) {
+    LeaderElectionConfiguration leaderElection(FanoutConfig config) {
+        FanoutConfig.LeaderElection le = config.leaderElection();
         // No namespace: the one the client runs in (in a pod, its own), where the chart grants Lease access.
-        return enabled ? new LeaderElectionConfiguration(leaseName, leaseNamespace.orElse(null)) : null;
+        return le.enabled() ? new LeaderElectionConfiguration(le.leaseName(), le.leaseNamespace().orElse(null)) : null;
     }
 }

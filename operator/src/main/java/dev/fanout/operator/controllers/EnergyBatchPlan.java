@@ -11,8 +11,8 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -35,7 +35,6 @@ import java.util.Set;
 final class EnergyBatchPlan {
     static final String KIND = "energybatch";
     static final String AGGREGATE_KIND = "energybatch-aggregate";
-    static final int MAX_RUNS = 10_000;
     private static final String WORK = WorkerContract.WORK_DIR;
     private static final String OUTPUTS = "/outputs";
     /**
@@ -79,10 +78,10 @@ final class EnergyBatchPlan {
         return model + "." + weather + "." + variant;
     }
 
-    static List<TaskEngine.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
+    static List<TaskSet.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
-        List<TaskEngine.Planned> plan = new ArrayList<>();
+        List<TaskSet.Planned> plan = new ArrayList<>();
         for (Variant v : variants) {
             for (InputFile model : spec.models) {
                 for (InputFile weather : spec.weather) {
@@ -97,7 +96,7 @@ final class EnergyBatchPlan {
         return plan;
     }
 
-    private static TaskEngine.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
+    private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
             Variant v, String workerImage, EnergyPlusSpec ep) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         Volumes volumes = new Volumes();
@@ -117,10 +116,10 @@ final class EnergyBatchPlan {
         }
         List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
                 spec.results.database.schema, spec.results.table, keep).toArgs();
-        return new TaskEngine.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
+        return new TaskSet.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
     }
 
-    static TaskEngine.Planned aggregateTask(EnergySimulationBatch esb, List<TaskEngine.Planned> runs) {
+    static TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> runs) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         String batch = esb.getMetadata().getName();
         Volumes volumes = new Volumes();
@@ -136,14 +135,14 @@ final class EnergyBatchPlan {
                 spec.constructionSets == null ? null : spec.constructionSets.stream().map(c -> c.name).toList(),
                 spec.parameters == null ? null : SampleIds.range(ParameterSampler.method(spec.parameters), ParameterSampler.count(spec.parameters)),
                 csv).toArgs();
-        List<String> hashes = runs.stream().map(TaskEngine.Planned::specHash).sorted().toList();
-        return new TaskEngine.Planned("aggregate", TaskJobs.hash(TaskJobs.hash(hashes.toArray()), args), args,
+        List<String> hashes = runs.stream().map(TaskSet.Planned::specHash).sorted().toList();
+        return new TaskSet.Planned("aggregate", TaskJobs.hash(TaskJobs.hash(hashes.toArray()), args), args,
                 new TaskJobs.Layout(List.of(), SHORT_JVM, mounts, volumes.list()));
     }
 
     /** What the schema cannot say. Empty when the spec is fine. */
-    static List<String> problems(EnergySimulationBatchSpec spec, List<Variant> variants) {
-        List<String> out = new ArrayList<>(TaskJobs.resourceProblems(spec));
+    static List<String> problems(EnergySimulationBatchSpec spec, List<Variant> variants, int maxRuns) {
+        List<String> out = new ArrayList<>();
         if (spec.parameters != null) {
             long n = ParameterSampler.count(spec.parameters);
             if (n > ParameterSampler.MAX_VARIANTS) {
@@ -152,8 +151,9 @@ final class EnergyBatchPlan {
             }
         }
         long runs = (long) variants.size() * spec.models.size() * spec.weather.size();
-        if (runs > MAX_RUNS) {
-            out.add("the batch has " + runs + " runs (models x weather x variants), more than " + MAX_RUNS + ": split it");
+        if (runs > maxRuns) {
+            out.add("the batch has " + runs + " runs (models x weather x variants), more than " + maxRuns + " (the operator's "
+                    + "fanout.batch.max-runs): split it");
         }
         if (spec.constructionSets != null) {
             for (ConstructionSet c : spec.constructionSets) {

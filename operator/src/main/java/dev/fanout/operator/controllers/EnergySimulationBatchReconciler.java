@@ -1,26 +1,21 @@
 package dev.fanout.operator.controllers;
 
-import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
-import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantCounts;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
 import dev.fanout.operator.events.EventReason;
-import dev.fanout.operator.status.FanoutStatusAggregator;
+import dev.fanout.operator.tasks.StatusTask;
 import dev.fanout.operator.tasks.TaskEngine;
-import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskLedger;
+import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.operator.tasks.TaskState;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +33,8 @@ import java.util.Set;
  * runs, never a list of every run, so 10,000 runs keep it small.
  */
 @ControllerConfiguration(name = "energysimulationbatch")
-public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimulationBatch> implements Reconciler<EnergySimulationBatch> {
-    private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
+public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimulationBatch, EnergySimulationBatchStatus>
+        implements Reconciler<EnergySimulationBatch> {
     static final int MAX_LISTED_FAILURES = 20;
     /** Per-run start/success events would be thousands; failures, retries and the batch's own events are kept. */
     private static final Set<EventReason> QUIET = Set.of(EventReason.TaskStarted, EventReason.TaskSucceeded);
@@ -49,7 +44,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     }
 
     @Override
-    FanoutStatus statusOf(EnergySimulationBatch resource) {
+    EnergySimulationBatchStatus statusOf(EnergySimulationBatch resource) {
         if (resource.getStatus() == null) {
             resource.setStatus(new EnergySimulationBatchStatus());
         }
@@ -57,90 +52,93 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     }
 
     @Override
-    public UpdateControl<EnergySimulationBatch> reconcile(EnergySimulationBatch esb, Context<EnergySimulationBatch> context) {
-        EnergySimulationBatchSpec spec = esb.getSpec();
-        String statusBefore = Serialization.asJson(esb.getStatus());
-        EnergySimulationBatchStatus status = esb.getStatus() == null ? new EnergySimulationBatchStatus() : esb.getStatus();
-        esb.setStatus(status);
-        long generation = esb.getMetadata().getGeneration() == null ? 0 : esb.getMetadata().getGeneration();
-        List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(spec);
-        List<String> problems = EnergyBatchPlan.problems(spec, variants);
-        if (!problems.isEmpty()) {
-            TaskEngine.Pass none = new TaskEngine.Pass(0, 0, 0, 0, 0, 0, false, List.of());
-            FanoutStatusAggregator.apply(status, generation, none, null, "invalid spec: " + String.join("; ", problems), null, false);
-            return ReconcileSupport.writeStatus(client, esb, statusBefore, null);
-        }
-        String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : defaultImage;
-        List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
-        TaskEngine engine = new TaskEngine(client, planner);
-        TaskEngine.Events events = (reason, message) -> {
-            if (!QUIET.contains(reason)) {
-                EventRecorder.emit(client, esb, reason, message);
-            }
-        };
+    List<String> problems(EnergySimulationBatch esb) {
+        return EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()), config.batch().maxRuns());
+    }
 
-        // The runs: live ones from status.running, finished ones from the ledger, the rest are new.
-        List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, variants, image);
+    @Override
+    SecretKeys database(EnergySimulationBatch esb) {
+        return esb.getSpec().results.database.secretRef;
+    }
+
+    /** The runs: live ones from status.running, finished ones from the ledger, the rest are new. */
+    @Override
+    Tasks tasks(EnergySimulationBatch esb, String image) {
+        EnergySimulationBatchStatus status = esb.getStatus();
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), image);
         TaskLedger ledger = new TaskLedger(status.ledger);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
         Map<String, TaskState> states = new LinkedHashMap<>();
-        for (TaskEngine.Planned t : plan) {
+        for (TaskSet.Planned t : plan) {
             TaskState s = live.containsKey(t.id()) ? new VariantRunTask(live.get(t.id())) : ledger.find(t.id(), t.specHash());
             if (s != null) {
                 states.put(t.id(), s);
             }
         }
-        TaskEngine.Pass pass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.KIND, image, plan, states,
-                id -> new TaskLedger.Entry(), ReconcileSupport.ofKind(jobs, EnergyBatchPlan.KIND), podsOf(),
-                true, events);
-        record(status, plan, states, pass);
+        return new Tasks(plan, states, id -> new TaskLedger.Entry());
+    }
 
-        // The aggregate, once every run is done and one at least succeeded.
-        TaskEngine.Planned aggregate = EnergyBatchPlan.aggregateTask(esb, plan);
-        Phase aggregatePhase = null;
-        boolean cleanup = pass.cleanupPending();
-        if (pass.allDone() && pass.succeeded() > 0) {
-            EnergyAggregateStatus agg = status.aggregate == null ? new EnergyAggregateStatus() : status.aggregate;
-            status.aggregate = agg;
-            Map<String, TaskState> aggStates = new LinkedHashMap<>();
-            aggStates.put(aggregate.id(), new EnergyAggregateTask(agg));
-            TaskEngine.Pass aggPass = engine.run(esb, spec, spec.results.database.secretRef, EnergyBatchPlan.AGGREGATE_KIND, image,
-                    List.of(aggregate), aggStates, id -> new EnergyAggregateTask(agg),
-                    ReconcileSupport.ofKind(jobs, EnergyBatchPlan.AGGREGATE_KIND), podsOf(), false, events);
-            cleanup |= aggPass.cleanupPending();
-            aggregatePhase = agg.phase == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase == TaskPhase.Failed ? Phase.Failed : Phase.Running;
-        } else if (status.aggregate != null && status.aggregate.phase != TaskPhase.Running) {
-            status.aggregate.phase = TaskPhase.Pending;
-            status.aggregate.message = "waits for every run to finish";
+    @Override
+    void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
+        record(esb.getStatus(), tasks.plan(), tasks.states(), pass);
+    }
+
+    @Override
+    TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> plan) {
+        return EnergyBatchPlan.aggregateTask(esb, plan);
+    }
+
+    @Override
+    boolean aggregateMayRun(TaskEngine.Pass pass) {
+        return pass.allDone() && pass.succeeded() > 0;
+    }
+
+    @Override
+    String aggregateWaitsFor() {
+        return "every run to finish";
+    }
+
+    @Override
+    StatusTask<?> aggregateState(EnergySimulationBatch esb, boolean create) {
+        EnergySimulationBatchStatus st = esb.getStatus();
+        if (st.aggregate == null && create) {
+            st.aggregate = new EnergyAggregateStatus();
         }
+        return st.aggregate == null ? null : new EnergyAggregateTask(st.aggregate);
+    }
 
-        String failure = null;
+    @Override
+    String failure(EnergySimulationBatch esb, TaskEngine.Pass pass, Phase aggregatePhase) {
+        EnergySimulationBatchStatus status = esb.getStatus();
         if (pass.allDone() && pass.succeeded() == 0) {
-            failure = "every run failed (no aggregate); first: " + (status.failures.isEmpty() ? "?" : status.failures.get(0).message);
-        } else if (aggregatePhase == Phase.Failed) {
-            failure = "aggregate failed: " + status.aggregate.message;
+            return "every run failed (no aggregate); first: " + (status.failures.isEmpty() ? "?" : status.failures.get(0).message);
         }
-        boolean degraded = pass.failed() > 0 || (status.aggregate != null && status.aggregate.phase == TaskPhase.Retrying);
-        Phase before = status.phase;
-        VariantCounts c = status.variants;
-        Double mean = c.finishedSeconds == null || c.succeeded + c.failed == 0 ? null : c.finishedSeconds / (c.succeeded + c.failed);
-        FanoutStatusAggregator.apply(status, generation, pass, aggregatePhase, failure, mean, degraded);
+        return aggregatePhase == Phase.Failed ? "aggregate failed: " + status.aggregate.message : null;
+    }
+
+    @Override
+    Double meanTaskSeconds(EnergySimulationBatch esb) {
+        VariantCounts c = esb.getStatus().variants;
+        return c.finishedSeconds == null || c.succeeded + c.failed == 0 ? null : c.finishedSeconds / (c.succeeded + c.failed);
+    }
+
+    @Override
+    boolean records(EventReason reason) {
+        return !QUIET.contains(reason);
+    }
+
+    @Override
+    void describe(EnergySimulationBatch esb, TaskEngine.Pass pass) {
+        EnergySimulationBatchStatus status = esb.getStatus();
         if (status.phase == Phase.Succeeded && pass.failed() > 0) {
             status.message = "done: " + pass.succeeded() + " of " + pass.total() + " runs succeeded, " + pass.failed()
                     + " failed (see status.failures)";
         }
-        if (status.phase != before && (status.phase == Phase.Succeeded || status.phase == Phase.Failed)) {
-            events.emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
-        }
-        Duration next = cleanup ? Duration.ofSeconds(1)
-                : status.phase != Phase.Succeeded && status.phase != Phase.Failed ? WHILE_RUNNING
-                : null;
-        return ReconcileSupport.writeStatus(client, esb, statusBefore, next);
     }
 
     /** Writes the pass back: live runs listed, the others in the ledger, counts, the first failures, finished seconds. */
-    static void record(EnergySimulationBatchStatus status, List<TaskEngine.Planned> plan, Map<String, TaskState> states,
+    static void record(EnergySimulationBatchStatus status, List<TaskSet.Planned> plan, Map<String, TaskState> states,
             TaskEngine.Pass pass) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
@@ -148,7 +146,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         List<VariantRun> failures = new ArrayList<>();
         List<Map.Entry<String, TaskState>> all = new ArrayList<>();
         double seconds = status.variants.finishedSeconds == null ? 0 : status.variants.finishedSeconds;
-        for (TaskEngine.Planned t : plan) {
+        for (TaskSet.Planned t : plan) {
             TaskState s = states.get(t.id());
             all.add(Map.entry(t.id(), s));
             if (s.phase() == TaskPhase.Running) {

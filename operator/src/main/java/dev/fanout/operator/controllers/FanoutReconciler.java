@@ -1,36 +1,61 @@
 package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.config.FanoutConfig;
+import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.events.EventReason;
+import dev.fanout.operator.status.FanoutStatusAggregator;
+import dev.fanout.operator.tasks.StatusTask;
+import dev.fanout.operator.tasks.TaskEngine;
+import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskOwner;
+import dev.fanout.operator.tasks.TaskSet;
+import dev.fanout.operator.tasks.TaskState;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * What every fan-out reconciler is wired to: the client, the shared capacity planner, the default worker image, and the
- * same event sources (its task and aggregate Jobs, their pods, capacity wake-ups). Subclasses implement
- * {@code Reconciler<R>}; this class's {@link #prepareEventSources} serves it.
+ * One reconcile of any fan-out resource, as a fixed sequence of steps; a kind fills in what differs (its plan, where task
+ * states live in its status, when its aggregate may run, what counts as failure):
+ * <ol>
+ * <li>validate what the schema cannot (else Failed with every problem named, no Jobs);</li>
+ * <li>the task pass: observe, clean up, admit ({@link TaskEngine}); write the task states back to the status;</li>
+ * <li>the aggregate pass, once the tasks allow it, with a window of one;</li>
+ * <li>phase, progress, ETA and conditions ({@link FanoutStatusAggregator}), an Event when the resource finishes;</li>
+ * <li>one status write with optimistic locking, and when to look again.</li>
+ * </ol>
+ * Also the wiring every kind shares: the client, the capacity planner, the operator's settings, the event sources.
  */
-abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
+abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S>, S extends FanoutStatus> {
     @Inject
     KubernetesClient client;
 
     @Inject
     CapacityPlanner planner;
 
-    @ConfigProperty(name = "fanout.worker.image")
-    String defaultImage;
+    @Inject
+    FanoutConfig config;
 
     private final Class<R> type;
     private final String taskKind;
@@ -38,10 +63,119 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
     /** Task pods: their end frees a slot (see JobOutcome). */
     private InformerEventSource<Pod, R> pods;
 
+    /** A kind's tasks for one pass: the plan in admission order, the recorded states, how a new task's state is made. */
+    record Tasks(List<TaskSet.Planned> plan, Map<String, TaskState> states, Function<String, TaskState> newState) {
+    }
+
     FanoutReconciler(Class<R> type, String taskKind, String aggregateKind) {
         this.type = type;
         this.taskKind = taskKind;
         this.aggregateKind = aggregateKind;
+    }
+
+    /** The resource's status, made when it has none yet. */
+    abstract S statusOf(R resource);
+
+    /** What the schema cannot say (besides spec.resources, checked for every kind); empty when the spec is fine. */
+    abstract List<String> problems(R resource);
+
+    abstract SecretKeys database(R resource);
+
+    abstract Tasks tasks(R resource, String image);
+
+    /** Writes the task states of this pass back into the status. */
+    abstract void recordTasks(R resource, Tasks tasks, TaskEngine.Pass pass);
+
+    /** The aggregate task, or null when this resource has none. */
+    abstract TaskSet.Planned aggregateTask(R resource, List<TaskSet.Planned> plan);
+
+    /** Whether the tasks are far enough for the aggregate to run. */
+    abstract boolean aggregateMayRun(TaskEngine.Pass pass);
+
+    /** What the aggregate waits for, as its status message says it. */
+    abstract String aggregateWaitsFor();
+
+    /** The aggregate's state in the status; made when {@code create}, else null when there is none (or it was dropped). */
+    abstract StatusTask<?> aggregateState(R resource, boolean create);
+
+    /** The resource's failure message, or null when it has not failed. */
+    abstract String failure(R resource, TaskEngine.Pass pass, Phase aggregatePhase);
+
+    /** Mean seconds of a finished task, for the ETA; null while none finished. */
+    abstract Double meanTaskSeconds(R resource);
+
+    /** Whether events of this reason are recorded for this kind (per-task events of a 10,000-run batch are not). */
+    boolean records(EventReason reason) {
+        return true;
+    }
+
+    /** A last word on the status once the aggregator set phase and message. */
+    void describe(R resource, TaskEngine.Pass pass) {
+    }
+
+    public UpdateControl<R> reconcile(R resource, Context<R> context) {
+        String before = Serialization.asJson(resource.getStatus());
+        S status = statusOf(resource);
+        long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
+        FanoutSpec spec = resource.getSpec();
+        List<String> problems = new ArrayList<>(TaskJobs.resourceProblems(spec));
+        problems.addAll(problems(resource));
+        if (!problems.isEmpty()) {
+            FanoutStatusAggregator.apply(status, generation, TaskEngine.Pass.none(0), null, "invalid spec: " + String.join("; ", problems),
+                    null, false);
+            return ReconcileSupport.writeStatus(client, resource, before, null);
+        }
+        String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : config.worker().image();
+        TaskOwner owner = new TaskOwner(resource, spec, database(resource), image, TaskJobs.resources(spec, defaultRequests()),
+                ReconcileSupport.podsOf(client, pods), (reason, message) -> {
+                    if (records(reason)) {
+                        EventRecorder.emit(client, resource, reason, message);
+                    }
+                });
+        List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
+        TaskEngine engine = new TaskEngine(client, planner);
+
+        Tasks tasks = tasks(resource, image);
+        TaskEngine.Pass pass = engine.run(new TaskSet(owner, taskKind, tasks.plan(), tasks.states(), tasks.newState(),
+                ReconcileSupport.ofKind(jobs, taskKind), true));
+        recordTasks(resource, tasks, pass);
+
+        boolean cleanup = pass.cleanupPending();
+        Phase aggregatePhase = null;
+        TaskSet.Planned aggregate = aggregateTask(resource, tasks.plan());
+        if (aggregate != null && aggregateMayRun(pass)) {
+            StatusTask<?> agg = aggregateState(resource, true);
+            Map<String, TaskState> states = new LinkedHashMap<>(Map.of(aggregate.id(), agg));
+            TaskEngine.Pass aggPass = engine.run(new TaskSet(owner, aggregateKind, List.of(aggregate), states, id -> agg,
+                    ReconcileSupport.ofKind(jobs, aggregateKind), false));
+            cleanup |= aggPass.cleanupPending();
+            aggregatePhase = agg.phase() == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase() == TaskPhase.Failed ? Phase.Failed : Phase.Running;
+        } else if (aggregate != null) {
+            StatusTask<?> agg = aggregateState(resource, false);
+            if (agg != null && agg.phase() != TaskPhase.Running) {
+                agg.phase(TaskPhase.Pending);
+                agg.message("waits for " + aggregateWaitsFor());
+            }
+        }
+
+        StatusTask<?> agg = aggregateState(resource, false);
+        boolean degraded = pass.failed() > 0 || pass.retrying() > 0 || agg != null && agg.phase() == TaskPhase.Retrying;
+        Phase was = status.phase;
+        FanoutStatusAggregator.apply(status, generation, pass, aggregatePhase, failure(resource, pass, aggregatePhase),
+                meanTaskSeconds(resource), degraded);
+        describe(resource, pass);
+        boolean finished = status.phase == Phase.Succeeded || status.phase == Phase.Failed;
+        if (status.phase != was && finished) {
+            owner.events().emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
+        }
+        Duration next = cleanup ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
+                : !finished ? config.reconcile().requeueWhileRunning() // a safety net: events drive progress
+                : null;
+        return ReconcileSupport.writeStatus(client, resource, before, next);
+    }
+
+    private Map<String, Quantity> defaultRequests() {
+        return Map.of("cpu", new Quantity(config.task().defaultCpuRequest()), "memory", new Quantity(config.task().defaultMemoryRequest()));
     }
 
     public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
@@ -49,9 +183,6 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
         pods = ReconcileSupport.taskPods(context, type, taskKind, aggregateKind);
         return List.of(jobs, pods, ReconcileSupport.capacityWake(planner, taskKind));
     }
-
-    /** The resource's status, made when it has none yet. */
-    abstract FanoutStatus statusOf(R resource);
 
     /**
      * A reconcile that threw (a bug, or the API server refusing a write) says so in the status and an Event instead of
@@ -63,10 +194,5 @@ abstract class FanoutReconciler<R extends CustomResource<?, ?>> {
         EventRecorder.emit(client, resource, EventReason.ReconcileError, message);
         statusOf(resource).message = message;
         return ErrorStatusUpdateControl.patchStatus(resource);
-    }
-
-    /** A Job's pods, from the task-pod informer's cache; make one per reconcile (it remembers what it looked up). */
-    Function<Job, List<Pod>> podsOf() {
-        return ReconcileSupport.podsOf(client, pods);
     }
 }

@@ -2,7 +2,6 @@ package dev.fanout.operator.controllers;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.tasks.JobOutcome;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -69,7 +68,7 @@ final class ReconcileSupport {
             String ns = job.getMetadata().getNamespace();
             String name = job.getMetadata().getName();
             List<Pod> cached = cache.list(ns, p -> name.equals(p.getMetadata().getLabels().get(JOB_NAME))).toList();
-            if (!TaskEngine.finished(job) || JobOutcome.podEnded(cached) != null) {
+            if (!JobOutcome.finished(job) || JobOutcome.podEnded(cached) != null) {
                 return cached;
             }
             return client.pods().inNamespace(ns).withLabel(JOB_NAME, name).list().getItems();

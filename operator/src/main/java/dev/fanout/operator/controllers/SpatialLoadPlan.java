@@ -6,8 +6,8 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
@@ -33,16 +33,16 @@ final class SpatialLoadPlan {
     private SpatialLoadPlan() {
     }
 
-    static List<TaskEngine.Planned> tasks(SpatialLoad sl, String image) {
+    static List<TaskSet.Planned> tasks(SpatialLoad sl, String image) {
         SpatialLoadSpec spec = sl.getSpec();
         List<LayerSpec> ordered = new ArrayList<>(spec.layers);
         ordered.sort(Comparator.comparing((LayerSpec l) -> l.sizeHint == null ? BigDecimal.valueOf(-1) : l.sizeHint.getNumericalAmount())
                 .reversed()); // stable: spec order among equals
-        List<TaskEngine.Planned> plan = new ArrayList<>();
+        List<TaskSet.Planned> plan = new ArrayList<>();
         for (LayerSpec l : ordered) {
             String hash = TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
                     spec.database.secretRef.name, spec.database.schema, image);
-            plan.add(new TaskEngine.Planned(l.name, hash, loadArgs(spec, l).toArgs()));
+            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l).toArgs()));
         }
         return plan;
     }
@@ -58,7 +58,7 @@ final class SpatialLoadPlan {
     }
 
     /** The link task, or null when no layer has a parent. */
-    static TaskEngine.Planned linkTask(SpatialLoad sl, List<TaskEngine.Planned> layers) {
+    static TaskSet.Planned linkTask(SpatialLoad sl, List<TaskSet.Planned> layers) {
         SpatialLoadSpec spec = sl.getSpec();
         Map<String, LayerSpec> byName = new HashMap<>();
         spec.layers.forEach(l -> byName.put(l.name, l));
@@ -73,13 +73,13 @@ final class SpatialLoadPlan {
             return null;
         }
         List<String> args = new LinkArgs(spec.database.schema, links).toArgs();
-        List<String> hashes = layers.stream().map(TaskEngine.Planned::specHash).sorted().toList();
-        return new TaskEngine.Planned("link", TaskJobs.hash(hashes, args), args);
+        List<String> hashes = layers.stream().map(TaskSet.Planned::specHash).sorted().toList();
+        return new TaskSet.Planned("link", TaskJobs.hash(hashes, args), args);
     }
 
     /** What the schema cannot say: cycles in parents, identifiers inside lists and maps. Empty when the spec is fine. */
     static List<String> problems(SpatialLoadSpec spec) {
-        List<String> out = new ArrayList<>(TaskJobs.resourceProblems(spec));
+        List<String> out = new ArrayList<>();
         for (LayerSpec l : spec.layers) {
             if (l.sizeHint == null) {
                 continue;

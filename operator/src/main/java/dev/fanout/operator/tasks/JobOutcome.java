@@ -64,6 +64,12 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
         return oom == null ? decided : new JobOutcome(State.Failed, decided.exitCode(), oom, null, Cause.OOM_KILLED);
     }
 
+    /** The Job controller marked the Job Complete or Failed. */
+    public static boolean finished(Job j) {
+        return j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
+                .anyMatch(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
+    }
+
     /** Whether the Job's outcome is decided (it can be deleted once recorded): finished, pod ended, or image not pullable. */
     public static boolean over(Job job, List<Pod> pods) {
         return decided(job, pods).state() != State.Running;

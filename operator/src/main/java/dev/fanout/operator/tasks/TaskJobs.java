@@ -41,7 +41,23 @@ public final class TaskJobs {
     public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
 
+    /** What the CRD schema defaults a field to, for an object stored before the field had a default. */
+    private static final FanoutSpec DEFAULT_SPEC = new FanoutSpec() {
+    };
+
     private TaskJobs() {
+    }
+
+    static int attemptOf(Job j) {
+        try {
+            return Integer.parseInt(label(j, LABEL_ATTEMPT));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static String label(Job j, String key) {
+        return j.getMetadata().getLabels() == null ? "" : j.getMetadata().getLabels().getOrDefault(key, "");
     }
 
     /** A short, stable fingerprint of whatever decides a task's output. */
@@ -84,7 +100,10 @@ public final class TaskJobs {
         public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of(), List.of());
     }
 
-    public static Job build(HasMetadata owner, FanoutSpec spec, SecretKeys db, Task task, String image) {
+    public static Job build(TaskOwner taskOwner, Task task) {
+        HasMetadata owner = taskOwner.resource();
+        FanoutSpec spec = taskOwner.spec();
+        String image = taskOwner.image();
         String name = jobName(owner.getMetadata().getName(), task.id(), task.specHash(), task.attempt());
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(LABEL_OWNER, owner.getMetadata().getName());
@@ -94,7 +113,7 @@ public final class TaskJobs {
         labels.put(LABEL_SPEC, task.specHash());
         labels.put("app.kubernetes.io/managed-by", "fanout-operator");
         String pullPolicy = spec.worker == null ? null : spec.worker.imagePullPolicy;
-        ResourceRequirements resources = resources(spec);
+        ResourceRequirements resources = taskOwner.resources();
         List<Container> init = new ArrayList<>();
         for (Step step : task.layout().init()) {
             // Init containers run one at a time, so the pod's request is still `resources`.
@@ -111,7 +130,7 @@ public final class TaskJobs {
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
-                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds == null ? 7200L : spec.taskTimeoutSeconds)
+                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds != null ? spec.taskTimeoutSeconds : DEFAULT_SPEC.taskTimeoutSeconds)
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(ExitCode.BAD_INPUT).endOnExitCodes().endRule()
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()
@@ -128,7 +147,7 @@ public final class TaskJobs {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L).withFsGroup(10001L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withInitContainers(init)
-                .withContainers(container("worker", image, pullPolicy, null, task.args(), concat(task.layout().env(), dbEnv(db)), resources,
+                .withContainers(container("worker", image, pullPolicy, null, task.args(), concat(task.layout().env(), dbEnv(taskOwner.db())), resources,
                         task.layout().mounts()))
                 .withVolumes(volumes)
                 .endSpec()
@@ -207,9 +226,9 @@ public final class TaskJobs {
         return m == null ? Map.of() : m;
     }
 
-    /** The spec's resources; requests default to cpu 500m / memory 768Mi (the worker's 512 MiB heap and its native memory). */
-    public static ResourceRequirements resources(FanoutSpec spec) {
-        Map<String, Quantity> requests = new LinkedHashMap<>(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi")));
+    /** The spec's resources; requests not given there come from the operator's defaults (fanout.task.default-*-request). */
+    public static ResourceRequirements resources(FanoutSpec spec, Map<String, Quantity> defaultRequests) {
+        Map<String, Quantity> requests = new LinkedHashMap<>(defaultRequests);
         Map<String, Quantity> limits = new LinkedHashMap<>();
         if (spec.resources != null) {
             if (spec.resources.getRequests() != null) {

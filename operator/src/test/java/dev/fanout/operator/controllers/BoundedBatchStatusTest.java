@@ -8,6 +8,7 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationB
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
 import dev.fanout.operator.tasks.TaskEngine;
+import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.operator.tasks.TaskLedger;
 import dev.fanout.operator.tasks.TaskState;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -29,14 +30,14 @@ class BoundedBatchStatusTest {
         esb.getSpec().parameters.method = ParameterSpace.Method.latinHypercube;
         esb.getSpec().parameters.samples = 5000;
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
-        assertThat(EnergyBatchPlan.problems(esb.getSpec(), variants)).isEmpty();
-        List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, variants, "fanout/worker:1");
+        assertThat(EnergyBatchPlan.problems(esb.getSpec(), variants, 10_000)).isEmpty();
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, variants, "fanout/worker:1");
         assertThat(plan).hasSize(10_000);
 
         // Mid-run: 6,000 succeeded, 300 failed, 50 retrying, a window of 64 live, the rest waiting.
         Map<String, TaskState> states = new LinkedHashMap<>();
         for (int i = 0; i < plan.size(); i++) {
-            TaskEngine.Planned t = plan.get(i);
+            TaskSet.Planned t = plan.get(i);
             TaskLedger.Entry e = new TaskLedger.Entry();
             e.specHash(t.specHash());
             e.phase(i < 6000 ? TaskPhase.Succeeded : i < 6300 ? TaskPhase.Failed : i < 6350 ? TaskPhase.Retrying
@@ -49,7 +50,7 @@ class BoundedBatchStatusTest {
             states.put(t.id(), e);
         }
         EnergySimulationBatchStatus status = new EnergySimulationBatchStatus();
-        TaskEngine.Pass pass = new TaskEngine.Pass(10_000, 6000, 300, 64, 3636, 64, false, List.of());
+        TaskEngine.Pass pass = new TaskEngine.Pass(10_000, 6000, 300, 64, 3636, 0, 64, false, List.of());
         EnergySimulationBatchReconciler.record(status, plan, states, pass);
         int bytes = Serialization.asJson(status).length();
         assertThat(bytes).as("status bytes mid-run").isLessThan(120_000);
@@ -63,7 +64,7 @@ class BoundedBatchStatusTest {
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
         for (int i = 0; i < plan.size(); i++) {
-            TaskEngine.Planned t = plan.get(i);
+            TaskSet.Planned t = plan.get(i);
             TaskPhase expected = states.get(t.id()).phase();
             if (expected == TaskPhase.Running) {
                 assertThat(live.get(t.id()).job).isEqualTo("job-" + i);
@@ -75,7 +76,7 @@ class BoundedBatchStatusTest {
         }
         // Failure messages survive passes in which the ledger (which has no messages) is the only record.
         Map<String, TaskState> again = new LinkedHashMap<>();
-        for (TaskEngine.Planned t : plan) {
+        for (TaskSet.Planned t : plan) {
             TaskState s = live.containsKey(t.id()) ? new VariantRunTask(live.get(t.id())) : ledger.find(t.id(), t.specHash());
             again.put(t.id(), s != null ? s : new TaskLedger.Entry());
         }

@@ -11,10 +11,12 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.OutputsSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ParameterSpace;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ResultsSpec;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskOwner;
+import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,12 +65,19 @@ class EnergyBatchPlanTest {
         return esb;
     }
 
+    /** The batch as the reconciler hands it to the engine, with the operator's default requests. */
+    static TaskOwner owner(EnergySimulationBatch esb) {
+        return new TaskOwner(esb, esb.getSpec(), esb.getSpec().results.database.secretRef, "fanout/worker:1",
+                TaskJobs.resources(esb.getSpec(), Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi"))), job -> List.of(),
+                (reason, message) -> { });
+    }
+
     @Test
     void aMaterialFieldNoVariantMaySetIsRefusedBeforeAnyRunNamingTheAllowedOnes() {
         EnergySimulationBatch esb = batch();
         esb.getSpec().constructionSets.get(1).materials = Map.of("Insulation", Map.of("Thiknes", 0.2));
         esb.getSpec().parameters.fields = List.of(ParameterSamplerTest.field("Insulation", "Colour", 0.02, 0.05));
-        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()));
+        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()), 10_000);
         assertThat(problems).hasSize(2);
         assertThat(problems.get(0)).startsWith("spec.constructionSets[thick]: material 'Insulation' field 'Thiknes' is not a field")
                 .contains("allowed: conductivity, density");
@@ -79,11 +88,11 @@ class EnergyBatchPlanTest {
     @Test
     void oneRunPerModelWeatherAndVariantWithStableIds() {
         EnergySimulationBatch esb = batch();
-        List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
-        assertThat(plan).extracting(TaskEngine.Planned::id).containsExactly("office.golden.base", "office.chicago.base",
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+        assertThat(plan).extracting(TaskSet.Planned::id).containsExactly("office.golden.base", "office.chicago.base",
                 "office.golden.thick", "office.chicago.thick", "office.golden.lhs-00001", "office.chicago.lhs-00001",
                 "office.golden.lhs-00002", "office.chicago.lhs-00002", "office.golden.lhs-00003", "office.chicago.lhs-00003");
-        assertThat(EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()))).isEmpty();
+        assertThat(EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()), 10_000)).isEmpty();
         assertThat(EnergyBatchPlan.baseline(esb.getSpec())).isEqualTo("base");
         // The aggregate is told what the batch is now, so rows of removed runs leave the ranking.
         assertThat(EnergyBatchPlan.aggregateTask(esb, plan).args()).containsSequence("--models", "office")
@@ -93,7 +102,7 @@ class EnergyBatchPlanTest {
         // Changing one construction set changes the fingerprint of its runs only.
         EnergySimulationBatch changed = batch();
         changed.getSpec().constructionSets.get(1).materials = Map.of("Insulation", Map.of("Thickness", 0.3));
-        List<TaskEngine.Planned> again = EnergyBatchPlan.tasks(changed, EnergyBatchPlan.variants(changed.getSpec()), "fanout/worker:1");
+        List<TaskSet.Planned> again = EnergyBatchPlan.tasks(changed, EnergyBatchPlan.variants(changed.getSpec()), "fanout/worker:1");
         for (int i = 0; i < plan.size(); i++) {
             boolean thick = plan.get(i).id().endsWith(".thick");
             assertThat(again.get(i).specHash().equals(plan.get(i).specHash())).as(plan.get(i).id()).isEqualTo(!thick);
@@ -103,9 +112,8 @@ class EnergyBatchPlanTest {
     @Test
     void aRunsPodPreparesRunsTheEngineThenCollectsAllRestricted() {
         EnergySimulationBatch esb = batch();
-        TaskEngine.Planned run = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1").get(3); // chicago, thick
-        Job job = TaskJobs.build(esb, esb.getSpec(), esb.getSpec().results.database.secretRef,
-                new TaskJobs.Task(run.id(), run.specHash(), 1, run.args(), EnergyBatchPlan.KIND, run.layout()), "fanout/worker:1");
+        TaskSet.Planned run = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1").get(3); // chicago, thick
+        Job job = TaskJobs.build(EnergyBatchPlanTest.owner(esb), new TaskJobs.Task(run.id(), run.specHash(), 1, run.args(), EnergyBatchPlan.KIND, run.layout()));
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("prepare", "energyplus");
         Container prepare = pod.getInitContainers().get(0);
@@ -146,13 +154,13 @@ class EnergyBatchPlanTest {
         EnergySimulationBatch esb = batch();
         esb.getSpec().baseline = "nope";
         esb.getSpec().constructionSets.get(1).name = "lhs-00002";
-        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()));
+        List<String> problems = EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()), 10_000);
         assertThat(problems).anyMatch(p -> p.startsWith("spec.baseline 'nope' is not a variant"));
         assertThat(problems).anyMatch(p -> p.startsWith("spec.constructionSets[lhs-00002]: the name is also a parameter sample id"));
 
         EnergySimulationBatch big = batch();
         big.getSpec().parameters.samples = 6000; // x 2 weather files = 12,000 runs
-        assertThat(EnergyBatchPlan.problems(big.getSpec(), EnergyBatchPlan.variants(big.getSpec())))
+        assertThat(EnergyBatchPlan.problems(big.getSpec(), EnergyBatchPlan.variants(big.getSpec()), 10_000))
                 .anyMatch(p -> p.contains("12004 runs") && p.contains("more than 10000"));
     }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.api.SourceFormat;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.worker.FanoutWorker;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -34,7 +34,7 @@ class WorkerArgsContractTest {
         return r;
     }
 
-    private static List<List<String>> argLists(TaskEngine.Planned t) {
+    private static List<List<String>> argLists(TaskSet.Planned t) {
         List<List<String>> all = new ArrayList<>();
         all.add(t.args());
         t.layout().init().stream().filter(s -> s.command() == null).forEach(s -> all.add(s.args())); // worker-image steps
@@ -44,9 +44,9 @@ class WorkerArgsContractTest {
     @Test
     void theExampleSpatialLoadParses() throws IOException {
         SpatialLoad sl = example("spatial-load.yaml", SpatialLoad.class);
-        List<TaskEngine.Planned> plan = SpatialLoadPlan.tasks(sl, "fanout/worker:1");
+        List<TaskSet.Planned> plan = SpatialLoadPlan.tasks(sl, "fanout/worker:1");
         assertThat(plan).hasSize(3);
-        for (TaskEngine.Planned t : plan) {
+        for (TaskSet.Planned t : plan) {
             CommandLine.ParseResult r = leaf(t.args());
             assertThat(r.commandSpec().name()).isEqualTo("load");
             assertThat(r.matchedOptionValue("--task", "")).isEqualTo(t.id());
@@ -89,9 +89,9 @@ class WorkerArgsContractTest {
     void everyStepOfABatchParses() throws IOException {
         for (EnergySimulationBatch esb : List.of(EnergyBatchPlanTest.batch(), example("energy-simulation-batch.yaml",
                 EnergySimulationBatch.class))) {
-            List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+            List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
             assertThat(plan).isNotEmpty();
-            for (TaskEngine.Planned t : plan) {
+            for (TaskSet.Planned t : plan) {
                 List<List<String>> lists = argLists(t);
                 assertThat(lists).hasSize(2); // prepare (init) and collect
                 for (List<String> args : lists) {
@@ -121,10 +121,9 @@ class WorkerArgsContractTest {
     @Test
     void theJobsPodRunsTheWorkerWithTheContractsPaths() {
         EnergySimulationBatch esb = EnergyBatchPlanTest.batch();
-        List<TaskEngine.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
-        TaskEngine.Planned t = plan.get(0);
-        var job = TaskJobs.build(esb, esb.getSpec(), esb.getSpec().results.database.secretRef,
-                new TaskJobs.Task(t.id(), t.specHash(), 1, t.args(), "energybatch", t.layout()), "fanout/worker:1");
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+        TaskSet.Planned t = plan.get(0);
+        var job = TaskJobs.build(EnergyBatchPlanTest.owner(esb), new TaskJobs.Task(t.id(), t.specHash(), 1, t.args(), "energybatch", t.layout()));
         var worker = job.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(worker.getTerminationMessagePath()).isEqualTo(leaf(t.args()).commandSpec().findOption("--result").defaultValue());
         assertThat(worker.getEnv()).extracting(e -> e.getName()).containsAll(dev.fanout.api.WorkerContract.DB_ENV);

@@ -1,0 +1,55 @@
+package dev.fanout.operator.tasks;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Set;
+
+/**
+ * Step two of a pass: delete the Jobs nobody needs (their pods go with them): finished Jobs whose outcome an earlier pass
+ * recorded (so it is persisted), Jobs of changed specs and of tasks no longer planned. A Job recorded in this pass stays
+ * until the status holding its outcome is written. The aggregate's Job (no capacity window) stays until the resource goes
+ * or its spec changes, so `kubectl logs job/<name>` shows its run.
+ */
+final class JobCleaner {
+    private JobCleaner() {
+    }
+
+    /** @return whether a Job waits to be deleted in the next pass (the caller comes back soon) */
+    static boolean cleanUp(KubernetesClient client, TaskSet set, Set<String> recordedNow) {
+        boolean pending = false;
+        for (Job j : set.jobs()) {
+            TaskState s = set.states().get(TaskJobs.label(j, TaskJobs.LABEL_TASK));
+            boolean stale = s == null || !s.specHash().equals(TaskJobs.label(j, TaskJobs.LABEL_SPEC));
+            boolean over = JobOutcome.finished(j) || (!stale && JobOutcome.over(j, set.owner().podsOf().apply(j)));
+            boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
+            if (stale || recorded && set.capacity()) {
+                delete(client, j);
+            } else if (over && !recorded) {
+                pending = true;
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * The Job's outcome is in the recorded state: an older attempt, or the last one and the task no longer Running (by
+     * attempt number: compact states do not keep the Job's name).
+     */
+    private static boolean recordedIn(Job j, TaskState s) {
+        int attempt = TaskJobs.attemptOf(j);
+        return attempt < s.attempts() || (attempt == s.attempts() && s.phase() != dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running);
+    }
+
+    private static void delete(KubernetesClient client, Job j) {
+        try {
+            client.batch().v1().jobs().inNamespace(j.getMetadata().getNamespace()).withName(j.getMetadata().getName())
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.fanout.operator.tasks;
+
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.events.EventReason;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Step one of a pass: bring the recorded states up to date with the plan and the Jobs. A task whose spec changed starts
+ * over; a Job created before a restart but never recorded is adopted; a running task's Job outcome is recorded (success
+ * with its result, a retry, or a failure for good). Reads the API only through the given Jobs and pods; writes nothing.
+ */
+final class TaskObserver {
+    /** What observing saw: Jobs recorded in this pass (kept until the status holding them is written), failures. */
+    record Observation(Set<String> recordedNow, List<String> failedMessages) {
+    }
+
+    private TaskObserver() {
+    }
+
+    static Observation observe(TaskSet set) {
+        TaskOwner owner = set.owner();
+        Map<String, List<Job>> byTask = set.jobs().stream().collect(Collectors.groupingBy(j -> TaskJobs.label(j, TaskJobs.LABEL_TASK)));
+        Set<String> planned = set.plan().stream().map(TaskSet.Planned::id).collect(Collectors.toSet());
+        set.states().keySet().removeIf(id -> !planned.contains(id));
+        Set<String> recordedNow = new HashSet<>();
+        List<String> failures = new ArrayList<>();
+        for (TaskSet.Planned t : set.plan()) {
+            TaskState s = set.states().computeIfAbsent(t.id(), set.newState());
+            if (!t.specHash().equals(s.specHash())) {
+                if (s.specHash() != null) {
+                    owner.events().emit(EventReason.SpecChanged, "task " + t.id() + ": spec changed, it runs again");
+                }
+                restart(s, t.specHash());
+            }
+            Job latest = byTask.getOrDefault(t.id(), List.of()).stream()
+                    .filter(j -> t.specHash().equals(TaskJobs.label(j, TaskJobs.LABEL_SPEC)))
+                    .max(Comparator.comparingInt(TaskJobs::attemptOf)).orElse(null);
+            if (latest != null && TaskJobs.attemptOf(latest) > s.attempts()) {
+                // Created before a restart but never recorded: adopt it instead of creating another.
+                s.attempts(TaskJobs.attemptOf(latest));
+                s.job(latest.getMetadata().getName());
+                s.phase(TaskPhase.Running);
+                s.startTime(latest.getMetadata().getCreationTimestamp());
+            }
+            if (latest != null && s.phase() == TaskPhase.Running && latest.getMetadata().getName().equals(s.job())) {
+                record(t.id(), s, JobOutcome.of(latest, owner.podsOf().apply(latest)), owner.maxAttempts(), owner.events());
+                if (s.phase() != TaskPhase.Running) {
+                    recordedNow.add(latest.getMetadata().getName());
+                }
+            }
+            if (s.phase() == TaskPhase.Failed && s.message() != null) {
+                failures.add(t.id() + ": " + s.message());
+            }
+        }
+        return new Observation(recordedNow, failures);
+    }
+
+    private static void restart(TaskState s, String specHash) {
+        s.specHash(specHash);
+        s.phase(TaskPhase.Pending);
+        s.attempts(0);
+        s.job(null);
+        s.message(null);
+        s.startTime(null);
+        s.completionTime(null);
+        s.clearResult();
+    }
+
+    static void record(String id, TaskState s, JobOutcome o, int maxAttempts, TaskOwner.Events events) {
+        switch (o.state()) {
+            case Running -> {
+                // A pod that cannot start (missing Secret, unschedulable...) is reported at once; the kubelet and the
+                // scheduler keep trying, so it proceeds when the cause is fixed. Back to no message when it does.
+                String waitingFor = o.cause() == JobOutcome.Cause.STUCK ? o.message() : null;
+                if (!Objects.equals(waitingFor, s.message()) && (waitingFor != null || s.message() != null && s.message().startsWith("pod "))) {
+                    s.message(waitingFor);
+                    if (waitingFor != null) {
+                        events.emit(EventReason.TaskStuck, "task " + id + ": " + waitingFor);
+                    }
+                }
+            }
+            case Succeeded -> {
+                s.phase(TaskPhase.Succeeded);
+                s.completionTime(TaskEngine.now());
+                s.message(o.message());
+                s.result(o.result());
+                events.emit(EventReason.TaskSucceeded, "task " + id + " succeeded (job " + s.job() + ")");
+            }
+            case Failed -> {
+                String why = (o.exitCode() == null ? "" : "exit code " + o.exitCode() + ": ") + (o.message() == null ? "failed" : o.message());
+                if (o.permanent() || s.attempts() >= maxAttempts) {
+                    s.phase(TaskPhase.Failed);
+                    s.completionTime(TaskEngine.now());
+                    s.message((!o.permanent() ? "failed after " + s.attempts() + " attempts: "
+                            : o.cause() == null ? "bad input, not retried: " : "not retried: ") + why);
+                    events.emit(EventReason.TaskFailed, "task " + id + " " + s.message());
+                } else {
+                    s.phase(TaskPhase.Retrying);
+                    s.message("attempt " + s.attempts() + " failed, will retry: " + why);
+                    events.emit(EventReason.TaskRetry, "task " + id + " " + s.message());
+                }
+            }
+        }
+    }
+}

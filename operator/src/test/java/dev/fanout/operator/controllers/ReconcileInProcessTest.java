@@ -1,0 +1,362 @@
+package dev.fanout.operator.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.api.results.AggregateResult;
+import dev.fanout.api.results.CollectResult;
+import dev.fanout.api.results.LinkResult;
+import dev.fanout.api.results.LoadResult;
+import dev.fanout.api.results.Results;
+import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.config.FanoutConfig;
+import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
+import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.tasks.TaskOwner;
+import dev.fanout.operator.tasks.TaskSet;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconcilers run in this JVM against a real API server and etcd (kube-api-test, the pinned binaries, offline) with
+ * no node and no controllers: the test plays the Job controller and the kubelet by writing the pods of the Jobs the
+ * operator creates, with the container states a real kubelet reports. Each case takes seconds, where the end-to-end
+ * tests on the real node take minutes; those stay for what needs real pods (images, limits, evictions, PostGIS).
+ */
+class ReconcileInProcessTest {
+    private static final String IMAGE = "fanout/worker:test";
+    private static KubeAPIServer server;
+    private static KubernetesClient client;
+    private Operator operator;
+    private String ns;
+
+    @BeforeAll
+    static void apiServer() throws IOException {
+        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withOfflineMode(true)
+                .withApiServerVersion(System.getProperty("fanout.kube.version", "1.35.4")).withUpdateKubeConfig(false).build());
+        server.start();
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+        Path crds = Path.of(System.getProperty("fanout.root", ".."), "crds");
+        try (var files = Files.list(crds)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                client.load(Files.newInputStream(f)).serverSideApply();
+            }
+        }
+        // One node of 8 CPUs: room for more tasks than any case's cap, so the cap is what limits.
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().build()).create();
+        var node = client.nodes().withName("node-1").get();
+        node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+                .withAllocatable(Map.of("cpu", new Quantity("8"), "memory", new Quantity("32Gi"), "pods", new Quantity("110")))
+                .withCapacity(Map.of("cpu", new Quantity("8"), "memory", new Quantity("32Gi"), "pods", new Quantity("110")))
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+        client.nodes().resource(node).updateStatus();
+        // The API server taints a new node not-ready (TaintNodesByCondition); a node lifecycle controller would lift it.
+        client.nodes().withName("node-1").edit(n -> {
+            n.getSpec().setTaints(List.of());
+            return n;
+        });
+    }
+
+    @AfterAll
+    static void stopApiServer() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @BeforeEach
+    void namespace() {
+        ns = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        // No controller-manager makes it: the ServiceAccount admission plugin wants it for every pod.
+        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata()
+                .build()).create();
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.stop();
+            operator = null;
+        }
+    }
+
+    /** The operator as Quarkus wires it, by hand: both reconcilers, a capacity planner, the settings' defaults. */
+    private void startOperator() {
+        FanoutConfig config = new SmallRyeConfigBuilder().withMapping(FanoutConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withDefaultValue("fanout.worker.image", IMAGE).withDefaultValue("fanout.reconcile.requeue-while-running", "2s")
+                .build().getConfigMapping(FanoutConfig.class);
+        CapacityPlanner planner = new CapacityPlanner(client);
+        SpatialLoadReconciler sl = new SpatialLoadReconciler();
+        EnergySimulationBatchReconciler esb = new EnergySimulationBatchReconciler();
+        for (FanoutReconciler<?, ?> r : List.<FanoutReconciler<?, ?>>of(sl, esb)) {
+            r.client = client;
+            r.planner = planner;
+            r.config = config;
+        }
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(sl);
+        operator.register(esb);
+        operator.start();
+    }
+
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T apply(String yaml, Class<T> type) {
+        T r = Serialization.unmarshal(yaml, type);
+        return client.resource(r).inNamespace(ns).create();
+    }
+
+    private static String spatialLoad(int cap, String extraSpec) {
+        return """
+                apiVersion: fanout.dev/v1alpha1
+                kind: SpatialLoad
+                metadata: {name: world}
+                spec:
+                  database: {secretRef: {name: postgis}, schema: public}
+                  parallelism: {max: %d}
+                %s  layers:
+                    - {name: admin0, source: {url: "http://data/a0.zip"}, table: admin_level_0, keys: [adm0_a3]}
+                    - name: admin1
+                      source: {url: "http://data/a1.shp"}
+                      table: admin_level_1
+                      parent: {layer: admin0, column: adm0_a3, parentColumn: ADM0_A3}
+                    - {name: timezones, source: {url: "http://data/tz.shp"}, table: timezones}
+                """.formatted(cap, extraSpec);
+    }
+
+    private List<Job> jobs() {
+        return client.batch().v1().jobs().inNamespace(ns).list().getItems();
+    }
+
+    private List<Job> jobsOfKind(String kind) {
+        return jobs().stream().filter(j -> kind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND))).toList();
+    }
+
+    private SpatialLoad load() {
+        return client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get();
+    }
+
+    /** What the kubelet reports when a Job's pod ends: its worker container terminated with this code and message. */
+    private void podEnds(Job job, int exitCode, String terminationMessage) {
+        Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put("job-name", job.getMetadata().getName());
+        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-p")
+                .withLabels(labels).endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("worker")
+                .withImage(IMAGE).endContainer().endSpec().build()).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                .withContainerStatuses(new ContainerStatusBuilder().withName("worker").withImage(IMAGE).withImageID("").withReady(false)
+                        .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode)
+                        .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(terminationMessage).endTerminated().endState().build())
+                .build());
+        client.pods().inNamespace(ns).resource(pod).updateStatus();
+    }
+
+    private static String loaded(String task, long rows) {
+        return Results.toJson(new LoadResult(task, "public." + task, null, rows, 0, 0, 1000, "MultiPolygon", 4326, "EPSG:4326",
+                new LoadResult.Seconds(0.1, 1, 1, 1, 1, 0.1, 0.1, 0.1, 1.5), null));
+    }
+
+    private void await(String what, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // What the resources said, for the report.
+            throw new AssertionError(what + ": not reached in 30 s; SpatialLoads: " + Serialization.asJson(client.resources(SpatialLoad.class)
+                    .inNamespace(ns).list().getItems().stream().map(r -> r.getStatus()).toList()) + "; batches: "
+                    + Serialization.asJson(client.resources(EnergySimulationBatch.class).inNamespace(ns).list().getItems().stream()
+                            .map(r -> r.getStatus()).toList()) + "; jobs: " + jobs().stream().map(j -> j.getMetadata().getName()).toList(), e);
+        }
+    }
+
+    @Test
+    void aLoadRunsItsCapAtOnceRecordsEachResultThenLinks() {
+        startOperator();
+        apply(spatialLoad(2, ""), SpatialLoad.class);
+        await("two load Jobs, the cap", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 2);
+        // The cap holds while both run: no third Job however often the resource is reconciled.
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> jobs().size() == 2);
+        assertThat(load().getStatus().slots.running).isEqualTo(2);
+
+        Map<String, Long> rows = Map.of("admin0", 600L, "admin1", 4594L, "timezones", 900L);
+        List<String> first = jobsOfKind(SpatialLoadPlan.KIND).stream().map(j -> j.getMetadata().getName()).toList();
+        for (Job j : jobsOfKind(SpatialLoadPlan.KIND)) {
+            String task = j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK);
+            podEnds(j, 0, loaded(task, rows.get(task)));
+        }
+        await("the third layer's Job", () -> jobsOfKind(SpatialLoadPlan.KIND).stream().anyMatch(j -> !first.contains(j.getMetadata().getName())));
+        Job third = jobsOfKind(SpatialLoadPlan.KIND).stream().filter(j -> !first.contains(j.getMetadata().getName())).findFirst().orElseThrow();
+        podEnds(third, 0, loaded(third.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), rows.get(third.getMetadata().getLabels()
+                .get(TaskJobs.LABEL_TASK))));
+        await("the link Job", () -> !jobsOfKind(SpatialLoadPlan.LINK_KIND).isEmpty());
+        Job link = jobsOfKind(SpatialLoadPlan.LINK_KIND).get(0);
+        assertThat(link.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .containsSequence("--link", "admin_level_1.adm0_a3=admin_level_0.ADM0_A3");
+        podEnds(link, 0, Results.toJson(new LinkResult("link", List.of(new LinkResult.Link("public.admin_level_1", "adm0_a3",
+                "public.admin_level_0", "ADM0_A3", "admin_level_0_fid", 4500, 94, 0, List.of("XKX"), 4594)), 0.8)));
+
+        await("Succeeded", () -> load().getStatus().phase == Phase.Succeeded);
+        SpatialLoad done = load();
+        assertThat(done.getStatus().layers).extracting(l -> l.name).containsExactly("admin0", "admin1", "timezones"); // spec order
+        assertThat(done.getStatus().layers).extracting(l -> l.rows).containsExactly(600L, 4594L, 900L);
+        assertThat(done.getStatus().layers).allMatch(l -> l.attempts == 1 && l.phase == TaskPhase.Succeeded);
+        assertThat(done.getStatus().aggregate.links).singleElement().satisfies(l -> {
+            assertThat(l.linked).isEqualTo(4500);
+            assertThat(l.orphans).isEqualTo(94);
+        });
+        assertThat(done.getStatus().progress).isEqualTo("3/3");
+        // Recorded task Jobs are deleted; the link Job stays for `kubectl logs`.
+        await("task Jobs deleted", () -> jobsOfKind(SpatialLoadPlan.KIND).isEmpty());
+        assertThat(jobsOfKind(SpatialLoadPlan.LINK_KIND)).hasSize(1);
+    }
+
+    @Test
+    void aTransientFailureRunsAgainAsANewJobAndBadInputEndsTheTask() {
+        startOperator();
+        apply(spatialLoad(3, "  retry: {maxAttempts: 3}\n"), SpatialLoad.class);
+        await("three Jobs", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 3);
+        Job tz = jobsOfKind(SpatialLoadPlan.KIND).stream().filter(j -> j.getMetadata().getName().contains("timezones")).findFirst().orElseThrow();
+        assertThat(tz.getMetadata().getName()).endsWith("-1");
+        podEnds(tz, 3, "fanout-worker: transient: connection refused");
+        await("attempt 2", () -> jobsOfKind(SpatialLoadPlan.KIND).stream().anyMatch(j -> j.getMetadata().getName().matches(".*timezones.*-2")));
+        LayerStatus retried = load().getStatus().layers.get(2);
+        assertThat(retried.attempts).isEqualTo(2);
+        assertThat(retried.phase).isEqualTo(TaskPhase.Running);
+
+        Job attempt2 = jobsOfKind(SpatialLoadPlan.KIND).stream().filter(j -> j.getMetadata().getName().matches(".*timezones.*-2")).findFirst()
+                .orElseThrow();
+        podEnds(attempt2, 2, "fanout-worker: bad input: no .dbf next to tz.shp\n\tat dev.fanout.X(X.java:1)\n... 12 more");
+        await("timezones Failed", () -> load().getStatus().layers.get(2).phase == TaskPhase.Failed);
+        LayerStatus failed = load().getStatus().layers.get(2);
+        assertThat(failed.attempts).isEqualTo(2);
+        assertThat(failed.message).isEqualTo("bad input, not retried: exit code 2: fanout-worker: bad input: no .dbf next to tz.shp");
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> jobsOfKind(SpatialLoadPlan.KIND).stream().noneMatch(j -> j.getMetadata().getName().endsWith("-3")));
+        assertThat(load().getStatus().conditions).anyMatch(c -> c.getType().equals("Degraded") && c.getStatus().equals("True"));
+    }
+
+    @Test
+    void aJobCreatedButNeverRecordedBeforeARestartIsAdoptedNotMadeTwice() {
+        SpatialLoad sl = apply(spatialLoad(1, ""), SpatialLoad.class);
+        // What a previous operator did before it was killed: created the first layer's Job, wrote no status.
+        TaskSet.Planned first = SpatialLoadPlan.tasks(sl, IMAGE).get(0);
+        TaskOwner owner = new TaskOwner(sl, sl.getSpec(), sl.getSpec().database.secretRef, IMAGE,
+                TaskJobs.resources(sl.getSpec(), Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi"))), j -> List.of(),
+                (reason, message) -> { });
+        Job orphan = client.resource(TaskJobs.build(owner, new TaskJobs.Task(first.id(), first.specHash(), 1, first.args(),
+                SpatialLoadPlan.KIND, first.layout()))).create();
+
+        startOperator();
+        await("the Job adopted into the status", () -> load().getStatus() != null && load().getStatus().layers.stream()
+                .anyMatch(l -> orphan.getMetadata().getName().equals(l.job)));
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobs().size() == 1);
+        assertThat(jobs()).extracting(j -> j.getMetadata().getUid()).containsExactly(orphan.getMetadata().getUid());
+    }
+
+    @Test
+    void malformedSpecsEndFailedNamingTheFieldAndMakeNoJob() {
+        startOperator();
+        apply(spatialLoad(2, "  resources: {requests: {cpu: lots}}\n"), SpatialLoad.class);
+        apply("""
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  constructionSets:
+                    - {name: base}
+                    - {name: thick, materials: {Insulation: {Thiknes: 0.2}}}
+                  results: {database: {secretRef: {name: postgis}}}
+                """, EnergySimulationBatch.class);
+        await("SpatialLoad Failed", () -> load().getStatus() != null && load().getStatus().phase == Phase.Failed);
+        assertThat(load().getStatus().message).isEqualTo("invalid spec: spec.resources.requests.cpu: 'lots' is not a quantity; write e.g. 500m or 2");
+        await("batch Failed", () -> {
+            var b = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get();
+            return b.getStatus() != null && b.getStatus().phase == Phase.Failed;
+        });
+        assertThat(client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus().message)
+                .startsWith("invalid spec: spec.constructionSets[thick]: material 'Insulation' field 'Thiknes' is not a field a variant may set");
+        assertThat(jobs()).isEmpty();
+    }
+
+    @Test
+    void aBatchWithOneRunFailedForGoodRanksTheOthersAndSaysSo() {
+        startOperator();
+        apply("""
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  energyplus: {mode: designDay}
+                  constructionSets:
+                    - {name: base}
+                    - {name: thick, materials: {Insulation: {Thickness: 0.2}}}
+                  results: {database: {secretRef: {name: postgis}}}
+                """, EnergySimulationBatch.class);
+        await("two run Jobs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 2);
+        for (Job j : jobsOfKind(EnergyBatchPlan.KIND)) {
+            var prepare = j.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+            assertThat(prepare.getArgs()).containsSequence("--mode", "designDay");
+            if (j.getMetadata().getName().contains("thick")) {
+                podEnds(j, 2, "fanout-worker: bad input: EnergyPlus did not complete (exit code 1, 1 severe errors): ** Severe ** x");
+            } else {
+                podEnds(j, 0, Results.toJson(new CollectResult("office.golden.base", "design days", 12.5, 250.0, 3, 0.6, "public.energy_results")));
+            }
+        }
+        await("the aggregate Job", () -> !jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty());
+        Job agg = jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).get(0);
+        assertThat(agg.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--variants", "base,thick")
+                .containsSequence("--baseline", "base");
+        podEnds(agg, 0, Results.toJson(new AggregateResult("aggregate", "public.energy_results_ranked_walls", null, 1, 250.0, 250.0, 250.0,
+                "base", 0.0, null, null)));
+        await("Succeeded", () -> client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus().phase
+                == Phase.Succeeded);
+        var st = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
+        assertThat(st.message).isEqualTo("done: 1 of 2 runs succeeded, 1 failed (see status.failures)");
+        assertThat(st.failures).singleElement().satisfies(f -> {
+            assertThat(f.id).isEqualTo("office.golden.thick");
+            assertThat(f.message).startsWith("bad input, not retried: exit code 2: fanout-worker: bad input: EnergyPlus did not complete");
+        });
+        assertThat(st.aggregate.best).isEqualTo("base");
+        assertThat(st.aggregate.view).isEqualTo("public.energy_results_ranked_walls");
+        assertThat(st.variants.succeeded).isEqualTo(1);
+        assertThat(st.variants.failed).isEqualTo(1);
+    }
+}
