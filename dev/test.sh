@@ -14,6 +14,8 @@ JAVA_HOME=$(newest_jdk); export JAVA_HOME
 log "JDK: $JAVA_HOME"
 
 apt_install curl openssl
+# The progress page is tested in a real browser: Debian's Chromium, headless, through its chromedriver (ProgressPageIT).
+apt_install chromium chromium-driver
 was_up=0; dev/cluster.sh status >/dev/null 2>&1 && was_up=1
 footprint_before=""
 if [ "$was_up" = 0 ]; then

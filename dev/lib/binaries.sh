@@ -54,6 +54,8 @@ build_etcd
 go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
 # crictl: how `dev/cluster.sh down` removes every pod sandbox through CRI (network torn down by CNI, mounts released).
 go_install_pinned crictl sigs.k8s.io/cri-tools/cmd/crictl "$CRICTL_VERSION" "-X sigs.k8s.io/cri-tools/pkg/version.Version=v$CRICTL_VERSION"
+# promtool: `check rules` and `test rules` of the Helm chart's PrometheusRule (ChartMonitoringIT).
+go_install_pinned promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION" ""
 # helm template (no cluster) assumes the pinned Kubernetes, so charts' kubeVersion checks see the real one.
 kube_minor=${KUBE_VERSION#1.}; kube_minor=${kube_minor%%.*}
 go_install_pinned helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
@@ -68,6 +70,7 @@ done
 ln -sfn "$FANOUT_CACHE/tools/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 ln -sfn "$FANOUT_CACHE/tools/kwok-$KWOK_VERSION/kwok" "$BIN_DIR/kwok"
 ln -sfn "$FANOUT_CACHE/tools/crictl-$CRICTL_VERSION/crictl" "$BIN_DIR/crictl"
+ln -sfn "$FANOUT_CACHE/tools/promtool-$PROMTOOL_VERSION/promtool" "$BIN_DIR/promtool"
 ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION-k$KUBE_VERSION/helm" "$BIN_DIR/helm"
 
 # io.fabric8:kube-api-test looks for etcd, kube-apiserver and kubectl here and then runs offline.

@@ -6,6 +6,7 @@ KUBE_VERSION=1.35.4        # k8s.io/kubernetes (apiserver, controller-manager, s
 ETCD_VERSION=3.6.5         # the etcd that Kubernetes 1.35 is tested with
 KWOK_VERSION=0.8.0
 HELM_VERSION=3.21.4
+PROMTOOL_VERSION=0.316.0   # github.com/prometheus/prometheus (module versions v0.3xx = Prometheus 3.x): promtool checks the chart's alert rules
 CRICTL_VERSION=1.34.0      # sigs.k8s.io/cri-tools (the newest release on the module proxy at or below 1.35)
 
 FANOUT_CACHE=${FANOUT_CACHE:-$HOME/.cache/fanout}

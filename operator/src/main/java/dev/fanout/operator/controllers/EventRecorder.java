@@ -25,11 +25,12 @@ final class EventRecorder {
         }
     });
 
-    static void emit(KubernetesClient client, HasMetadata on, EventReason reason, String message) {
+    /** @return whether an Event was written (not a repeat of one written in the last 10 minutes) */
+    static boolean emit(KubernetesClient client, HasMetadata on, EventReason reason, String message) {
         String key = on.getMetadata().getUid() + "|" + reason + "|" + message;
         Long last = RECENT.put(key, System.currentTimeMillis());
         if (last != null && System.currentTimeMillis() - last < 600_000) {
-            return;
+            return false;
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
@@ -45,5 +46,6 @@ final class EventRecorder {
         } catch (KubernetesClientException e) {
             LOG.debugf("could not record event %s: %s", reason, e.getMessage()); // events are best effort
         }
+        return true;
     }
 }

@@ -8,6 +8,8 @@ import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.events.EventReason;
+import dev.fanout.operator.metrics.FanoutMetrics;
+import dev.fanout.operator.metrics.RecordedAfterWrite;
 import dev.fanout.operator.status.FanoutStatusAggregator;
 import dev.fanout.operator.tasks.StatusTask;
 import dev.fanout.operator.tasks.TaskEngine;
@@ -29,6 +31,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +59,9 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
 
     @Inject
     FanoutConfig config;
+
+    @Inject
+    FanoutMetrics metrics;
 
     private final Class<R> type;
     private final String taskKind;
@@ -114,6 +120,20 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     }
 
     public UpdateControl<R> reconcile(R resource, Context<R> context) {
+        long t0 = System.nanoTime();
+        boolean ok = false;
+        try {
+            metrics.track(taskKind, () -> context.getPrimaryCache().list());
+            UpdateControl<R> control = pass(resource, context);
+            ok = true;
+            return control;
+        } finally {
+            metrics.reconciled(taskKind, System.nanoTime() - t0, !ok);
+        }
+    }
+
+    private UpdateControl<R> pass(R resource, Context<R> context) {
+        RecordedAfterWrite recorded = new RecordedAfterWrite(metrics);
         String before = Serialization.asJson(resource.getStatus());
         S status = statusOf(resource);
         long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
@@ -121,17 +141,17 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         List<String> problems = new ArrayList<>(TaskJobs.resourceProblems(spec));
         problems.addAll(problems(resource));
         if (!problems.isEmpty()) {
-            FanoutStatusAggregator.apply(status, generation, TaskEngine.Pass.none(0), null, "invalid spec: " + String.join("; ", problems),
-                    null, false);
-            return ReconcileSupport.writeStatus(client, resource, before, null);
+            FanoutStatusAggregator.apply(status, FanoutStatusAggregator.Observation.invalid(generation,
+                    "invalid spec: " + String.join("; ", problems), Instant.now()));
+            return ReconcileSupport.writeStatus(client, recorded, resource, before, null);
         }
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : config.worker().image();
         TaskOwner owner = new TaskOwner(resource, spec, database(resource), image, TaskJobs.resources(spec, defaultRequests()),
                 ReconcileSupport.podsOf(client, pods), (reason, message) -> {
-                    if (records(reason)) {
-                        EventRecorder.emit(client, resource, reason, message);
+                    if (records(reason) && EventRecorder.emit(client, resource, reason, message)) {
+                        metrics.apiWrite("create", "events");
                     }
-                });
+                }, recorded);
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
 
@@ -161,9 +181,19 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         StatusTask<?> agg = aggregateState(resource, false);
         boolean degraded = pass.failed() > 0 || pass.retrying() > 0 || agg != null && agg.phase() == TaskPhase.Retrying;
         Phase was = status.phase;
-        FanoutStatusAggregator.apply(status, generation, pass, aggregatePhase, failure(resource, pass, aggregatePhase),
-                meanTaskSeconds(resource), degraded);
+        boolean wasStalled = stalled(status);
+        // A task that cannot start says why in its message (JobOutcome: unschedulable, a container that cannot be made).
+        String stuck = tasks.states().values().stream().filter(s -> s.phase() == TaskPhase.Running && s.message() != null
+                && s.message().startsWith("pod ")).map(TaskState::message).findFirst().orElse(null);
+        FanoutStatusAggregator.apply(status, new FanoutStatusAggregator.Observation(generation, pass, aggregatePhase,
+                failure(resource, pass, aggregatePhase), meanTaskSeconds(resource), degraded, stuck,
+                spec.stalledAfterSeconds == null ? FanoutSpec.DEFAULTS.stalledAfterSeconds
+                        : spec.stalledAfterSeconds, Instant.now()));
         describe(resource, pass);
+        if (!wasStalled && stalled(status)) {
+            owner.events().emit(EventReason.Stalled, status.conditions.stream().filter(c -> "Stalled".equals(c.getType())).findFirst()
+                    .map(c -> c.getReason() + ": " + c.getMessage()).orElse(""));
+        }
         boolean finished = status.phase == Phase.Succeeded || status.phase == Phase.Failed;
         if (status.phase != was && finished) {
             owner.events().emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
@@ -171,7 +201,11 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         Duration next = cleanup ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
                 : !finished ? config.reconcile().requeueWhileRunning() // a safety net: events drive progress
                 : null;
-        return ReconcileSupport.writeStatus(client, resource, before, next);
+        return ReconcileSupport.writeStatus(client, recorded, resource, before, next);
+    }
+
+    private static boolean stalled(FanoutStatus status) {
+        return status.conditions.stream().anyMatch(c -> "Stalled".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private Map<String, Quantity> defaultRequests() {
@@ -191,7 +225,9 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     public ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Context<R> context, Exception e) {
         String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""));
         String message = "reconcile failed, retrying: " + (why.length() > 500 ? why.substring(0, 500) : why);
-        EventRecorder.emit(client, resource, EventReason.ReconcileError, message);
+        if (EventRecorder.emit(client, resource, EventReason.ReconcileError, message)) {
+            metrics.apiWrite("create", "events");
+        }
         statusOf(resource).message = message;
         return ErrorStatusUpdateControl.patchStatus(resource);
     }

@@ -3,6 +3,7 @@ package dev.fanout.operator.controllers;
 import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.tasks.JobOutcome;
 import dev.fanout.operator.tasks.TaskJobs;
+import dev.fanout.operator.metrics.RecordedAfterWrite;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -36,10 +37,11 @@ final class ReconcileSupport {
      * copy fails with 409 and runs again on the fresh one, so no recorded outcome is ever overwritten. Unchanged status
      * is not written.
      */
-    static <R extends CustomResource<?, ?>> UpdateControl<R> writeStatus(KubernetesClient client, R resource, String before,
-            Duration next) {
+    static <R extends CustomResource<?, ?>> UpdateControl<R> writeStatus(KubernetesClient client, RecordedAfterWrite metrics, R resource,
+            String before, Duration next) {
         UpdateControl<R> control = UpdateControl.noUpdate();
         if (!Serialization.asJson(resource.getStatus()).equals(before)) {
+            metrics.apiWrite("update", "status");
             try {
                 client.resource(resource).updateStatus();
             } catch (KubernetesClientException e) {
@@ -49,6 +51,7 @@ final class ReconcileSupport {
                 throw e;
             }
         }
+        metrics.written();
         return next == null ? control : control.rescheduleAfter(next);
     }
 

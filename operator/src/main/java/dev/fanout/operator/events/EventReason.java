@@ -16,6 +16,8 @@ public enum EventReason {
     TaskFailed(true),
     /** A task's pod cannot start for a reason a person must fix (missing Secret, unschedulable). */
     TaskStuck(true),
+    /** No task changed state for spec.stalledAfterSeconds while tasks could not start (the Stalled condition). */
+    Stalled(true),
     /** A task's spec changed: it runs again. */
     SpecChanged(false),
     Succeeded(false),

@@ -11,10 +11,10 @@ public final class Conditions {
     private Conditions() {
     }
 
-    public static void set(FanoutStatus status, long generation, String type, String value, String reason, String message) {
+    public static void set(FanoutStatus status, long generation, String type, String value, String reason, String message, Instant now) {
         Condition old = status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
         String since = old != null && value.equals(old.getStatus()) ? old.getLastTransitionTime()
-                : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+                : now.truncatedTo(ChronoUnit.SECONDS).toString();
         Condition c = new ConditionBuilder().withType(type).withStatus(value).withReason(reason)
                 .withMessage(message == null ? "" : message).withObservedGeneration(generation).withLastTransitionTime(since).build();
         status.conditions.removeIf(x -> type.equals(x.getType()));

@@ -25,6 +25,7 @@ final class JobCleaner {
             boolean over = JobOutcome.finished(j) || (!stale && JobOutcome.over(j, set.owner().podsOf().apply(j)));
             boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
             if (stale || recorded && set.capacity()) {
+                set.owner().metrics().apiWrite("delete", "jobs");
                 delete(client, j);
             } else if (over && !recorded) {
                 pending = true;

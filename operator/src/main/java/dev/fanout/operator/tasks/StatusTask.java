@@ -62,6 +62,11 @@ public abstract class StatusTask<S extends TaskStatus> implements TaskState {
     }
 
     @Override
+    public String startTime() {
+        return s.startTime;
+    }
+
+    @Override
     public void startTime(String t) {
         s.startTime = t;
     }

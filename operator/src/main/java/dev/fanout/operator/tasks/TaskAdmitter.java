@@ -81,6 +81,7 @@ final class TaskAdmitter {
         int attempt = s.attempts() + 1;
         Job job = TaskJobs.build(set.owner(), new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), set.kind(), t.layout()));
         try {
+            set.owner().metrics().apiWrite("create", "jobs");
             client.batch().v1().jobs().inNamespace(set.owner().namespace()).resource(job).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {

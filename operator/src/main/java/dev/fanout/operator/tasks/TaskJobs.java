@@ -41,10 +41,6 @@ public final class TaskJobs {
     public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
 
-    /** What the CRD schema defaults a field to, for an object stored before the field had a default. */
-    private static final FanoutSpec DEFAULT_SPEC = new FanoutSpec() {
-    };
-
     private TaskJobs() {
     }
 
@@ -130,7 +126,7 @@ public final class TaskJobs {
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
-                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds != null ? spec.taskTimeoutSeconds : DEFAULT_SPEC.taskTimeoutSeconds)
+                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds != null ? spec.taskTimeoutSeconds : FanoutSpec.DEFAULTS.taskTimeoutSeconds)
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(ExitCode.BAD_INPUT).endOnExitCodes().endRule()
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()

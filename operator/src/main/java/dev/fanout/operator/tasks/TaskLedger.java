@@ -55,6 +55,7 @@ public final class TaskLedger {
         @Override public void clearResult() { }
         @Override public void result(String json) { }
 
+        @Override
         public String startTime() {
             return startTime;
         }

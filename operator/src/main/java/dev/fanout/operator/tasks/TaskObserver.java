@@ -51,7 +51,7 @@ final class TaskObserver {
                 s.startTime(latest.getMetadata().getCreationTimestamp());
             }
             if (latest != null && s.phase() == TaskPhase.Running && latest.getMetadata().getName().equals(s.job())) {
-                record(t.id(), s, JobOutcome.of(latest, owner.podsOf().apply(latest)), owner.maxAttempts(), owner.events());
+                record(set, t.id(), s, JobOutcome.of(latest, owner.podsOf().apply(latest)));
                 if (s.phase() != TaskPhase.Running) {
                     recordedNow.add(latest.getMetadata().getName());
                 }
@@ -61,6 +61,14 @@ final class TaskObserver {
             }
         }
         return new Observation(recordedNow, failures);
+    }
+
+    private static double secondsSince(String start) {
+        try {
+            return start == null ? 0 : java.time.Duration.between(java.time.Instant.parse(start), java.time.Instant.now()).toMillis() / 1000.0;
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
     }
 
     private static void restart(TaskState s, String specHash) {
@@ -74,7 +82,10 @@ final class TaskObserver {
         s.clearResult();
     }
 
-    static void record(String id, TaskState s, JobOutcome o, int maxAttempts, TaskOwner.Events events) {
+    static void record(TaskSet set, String id, TaskState s, JobOutcome o) {
+        TaskOwner.Events events = set.owner().events();
+        TaskMetrics metrics = set.owner().metrics();
+        String ns = set.owner().namespace();
         switch (o.state()) {
             case Running -> {
                 // A pod that cannot start (missing Secret, unschedulable...) is reported at once; the kubelet and the
@@ -84,6 +95,7 @@ final class TaskObserver {
                     s.message(waitingFor);
                     if (waitingFor != null) {
                         events.emit(EventReason.TaskStuck, "task " + id + ": " + waitingFor);
+                        metrics.stuck(set.kind(), ns, waitingFor.contains("unschedulable") ? "unschedulable" : "container_cannot_start");
                     }
                 }
             }
@@ -93,15 +105,19 @@ final class TaskObserver {
                 s.message(o.message());
                 s.result(o.result());
                 events.emit(EventReason.TaskSucceeded, "task " + id + " succeeded (job " + s.job() + ")");
+                metrics.ended(set.kind(), ns, TaskPhase.Succeeded, secondsSince(s.startTime()));
             }
             case Failed -> {
                 String why = (o.exitCode() == null ? "" : "exit code " + o.exitCode() + ": ") + (o.message() == null ? "failed" : o.message());
-                if (o.permanent() || s.attempts() >= maxAttempts) {
+                boolean last = o.permanent() || s.attempts() >= set.owner().maxAttempts();
+                metrics.attemptFailed(set.kind(), ns, TaskMetrics.failureClass(o), !last);
+                if (last) {
                     s.phase(TaskPhase.Failed);
                     s.completionTime(TaskEngine.now());
                     s.message((!o.permanent() ? "failed after " + s.attempts() + " attempts: "
                             : o.cause() == null ? "bad input, not retried: " : "not retried: ") + why);
                     events.emit(EventReason.TaskFailed, "task " + id + " " + s.message());
+                    metrics.ended(set.kind(), ns, TaskPhase.Failed, secondsSince(s.startTime()));
                 } else {
                     s.phase(TaskPhase.Retrying);
                     s.message("attempt " + s.attempts() + " failed, will retry: " + why);

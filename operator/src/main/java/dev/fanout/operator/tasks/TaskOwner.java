@@ -15,9 +15,10 @@ import java.util.function.Function;
  * worker image, the pod resources (spec over the operator's defaults); plus where pods are looked up and events go.
  *
  * @param podsOf the pods of a Job (from a cache: asked for every Job on every pass)
+ * @param metrics where task ends, failures and API writes are counted
  */
 public record TaskOwner(HasMetadata resource, FanoutSpec spec, SecretKeys db, String image, ResourceRequirements resources,
-        Function<Job, List<Pod>> podsOf, Events events) {
+        Function<Job, List<Pod>> podsOf, Events events, TaskMetrics metrics) {
 
     /** Notable moments, for Kubernetes Events. */
     public interface Events {

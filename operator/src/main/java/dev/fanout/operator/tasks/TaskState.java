@@ -24,6 +24,9 @@ public interface TaskState {
 
     void message(String m);
 
+    /** When the current attempt started (ISO-8601), or null. */
+    String startTime();
+
     void startTime(String t);
 
     void completionTime(String t);

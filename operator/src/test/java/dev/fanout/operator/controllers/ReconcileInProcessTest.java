@@ -9,6 +9,7 @@ import dev.fanout.api.results.LoadResult;
 import dev.fanout.api.results.Results;
 import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.config.FanoutConfig;
+import dev.fanout.operator.metrics.FanoutMetrics;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
@@ -32,6 +33,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -60,6 +63,7 @@ class ReconcileInProcessTest {
     private static KubeAPIServer server;
     private static KubernetesClient client;
     private Operator operator;
+    private MeterRegistry metrics;
     private String ns;
 
     @BeforeAll
@@ -123,12 +127,15 @@ class ReconcileInProcessTest {
                 .withDefaultValue("fanout.worker.image", IMAGE).withDefaultValue("fanout.reconcile.requeue-while-running", "2s")
                 .build().getConfigMapping(FanoutConfig.class);
         CapacityPlanner planner = new CapacityPlanner(client);
+        metrics = new SimpleMeterRegistry();
+        FanoutMetrics fanoutMetrics = new FanoutMetrics(metrics);
         SpatialLoadReconciler sl = new SpatialLoadReconciler();
         EnergySimulationBatchReconciler esb = new EnergySimulationBatchReconciler();
         for (FanoutReconciler<?, ?> r : List.<FanoutReconciler<?, ?>>of(sl, esb)) {
             r.client = client;
             r.planner = planner;
             r.config = config;
+            r.metrics = fanoutMetrics;
         }
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(sl);
@@ -157,6 +164,23 @@ class ReconcileInProcessTest {
                       parent: {layer: admin0, column: adm0_a3, parentColumn: ADM0_A3}
                     - {name: timezones, source: {url: "http://data/tz.shp"}, table: timezones}
                 """.formatted(cap, extraSpec);
+    }
+
+    /** Two construction sets of one model and weather; the second sets the insulation's {@code field}. */
+    private static String batch(String field) {
+        return """
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  energyplus: {mode: designDay}
+                  constructionSets:
+                    - {name: base}
+                    - {name: thick, materials: {Insulation: {%s: 0.2}}}
+                  results: {database: {secretRef: {name: postgis}}}
+                """.formatted(field);
     }
 
     private List<Job> jobs() {
@@ -239,6 +263,14 @@ class ReconcileInProcessTest {
             assertThat(l.orphans).isEqualTo(94);
         });
         assertThat(done.getStatus().progress).isEqualTo("3/3");
+        // The metrics say the same: read from the statuses at scrape time, and counted as it happened.
+        assertThat(metrics.get("fanout.tasks").tags("kind", "spatialload", "namespace", ns, "state", "succeeded").gauge().value())
+                .isEqualTo(3);
+        assertThat(metrics.get("fanout.resources").tags("kind", "spatialload", "namespace", ns, "phase", "Succeeded").gauge().value())
+                .isEqualTo(1);
+        assertThat(metrics.get("fanout.task.duration").tags("kind", "spatialload", "namespace", ns, "outcome", "succeeded").timer().count())
+                .isEqualTo(3);
+        assertThat(metrics.get("fanout.api.writes").tags("verb", "create", "resource", "jobs").counter().count()).isEqualTo(4);
         // Recorded task Jobs are deleted; the link Job stays for `kubectl logs`.
         await("task Jobs deleted", () -> jobsOfKind(SpatialLoadPlan.KIND).isEmpty());
         assertThat(jobsOfKind(SpatialLoadPlan.LINK_KIND)).hasSize(1);
@@ -267,6 +299,8 @@ class ReconcileInProcessTest {
         Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                 .until(() -> jobsOfKind(SpatialLoadPlan.KIND).stream().noneMatch(j -> j.getMetadata().getName().endsWith("-3")));
         assertThat(load().getStatus().conditions).anyMatch(c -> c.getType().equals("Degraded") && c.getStatus().equals("True"));
+        assertThat(metrics.get("fanout.task.retries").tags("namespace", ns, "class", "transient").counter().count()).isEqualTo(1);
+        assertThat(metrics.get("fanout.task.failures").tags("namespace", ns, "class", "bad_input").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -276,7 +310,7 @@ class ReconcileInProcessTest {
         TaskSet.Planned first = SpatialLoadPlan.tasks(sl, IMAGE).get(0);
         TaskOwner owner = new TaskOwner(sl, sl.getSpec(), sl.getSpec().database.secretRef, IMAGE,
                 TaskJobs.resources(sl.getSpec(), Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi"))), j -> List.of(),
-                (reason, message) -> { });
+                (reason, message) -> { }, dev.fanout.operator.tasks.TaskMetrics.NONE);
         Job orphan = client.resource(TaskJobs.build(owner, new TaskJobs.Task(first.id(), first.specHash(), 1, first.args(),
                 SpatialLoadPlan.KIND, first.layout()))).create();
 
@@ -291,18 +325,7 @@ class ReconcileInProcessTest {
     void malformedSpecsEndFailedNamingTheFieldAndMakeNoJob() {
         startOperator();
         apply(spatialLoad(2, "  resources: {requests: {cpu: lots}}\n"), SpatialLoad.class);
-        apply("""
-                apiVersion: fanout.dev/v1alpha1
-                kind: EnergySimulationBatch
-                metadata: {name: walls}
-                spec:
-                  models: [{name: office, url: "http://data/office.idf"}]
-                  weather: [{name: golden, url: "http://data/golden.epw"}]
-                  constructionSets:
-                    - {name: base}
-                    - {name: thick, materials: {Insulation: {Thiknes: 0.2}}}
-                  results: {database: {secretRef: {name: postgis}}}
-                """, EnergySimulationBatch.class);
+        apply(batch("Thiknes"), EnergySimulationBatch.class);
         await("SpatialLoad Failed", () -> load().getStatus() != null && load().getStatus().phase == Phase.Failed);
         assertThat(load().getStatus().message).isEqualTo("invalid spec: spec.resources.requests.cpu: 'lots' is not a quantity; write e.g. 500m or 2");
         await("batch Failed", () -> {
@@ -317,19 +340,7 @@ class ReconcileInProcessTest {
     @Test
     void aBatchWithOneRunFailedForGoodRanksTheOthersAndSaysSo() {
         startOperator();
-        apply("""
-                apiVersion: fanout.dev/v1alpha1
-                kind: EnergySimulationBatch
-                metadata: {name: walls}
-                spec:
-                  models: [{name: office, url: "http://data/office.idf"}]
-                  weather: [{name: golden, url: "http://data/golden.epw"}]
-                  energyplus: {mode: designDay}
-                  constructionSets:
-                    - {name: base}
-                    - {name: thick, materials: {Insulation: {Thickness: 0.2}}}
-                  results: {database: {secretRef: {name: postgis}}}
-                """, EnergySimulationBatch.class);
+        apply(batch("Thickness"), EnergySimulationBatch.class);
         await("two run Jobs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 2);
         for (Job j : jobsOfKind(EnergyBatchPlan.KIND)) {
             var prepare = j.getSpec().getTemplate().getSpec().getInitContainers().get(0);

@@ -154,6 +154,12 @@ class HelmChartIT {
             await().atMost(Duration.ofSeconds(120)).until(() -> operatorPods().stream().filter(p -> p.getStatus().getContainerStatuses() != null
                     && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()))).count() == 2);
         }
+        // The chart's Service reaches the operator's page and metrics (ClusterIP, through kube-proxy); the state series
+        // come from the leader, so ask until the Service picks it.
+        String svc = "http://" + client.services().inNamespace(ns).withName(RELEASE + "-operator").get().getSpec().getClusterIP() + ":8080";
+        assertThat(ProgressPageIT.get(svc + "/api/resources")).contains("\"name\":\"world\"").contains("\"phase\":\"Succeeded\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProgressPageIT.get(svc + "/q/metrics")
+                .contains("fanout_tasks{kind=\"spatialload\",namespace=\"" + ns + "\",state=\"succeeded\"} 3.0"));
     }
 
     @Test

@@ -28,6 +28,11 @@ final class OperatorProcess implements AutoCloseable {
         return this;
     }
 
+    /** The operator's HTTP address (progress page, metrics, health). */
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
     OperatorProcess start() throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("fanout.root", "..")).resolve("operator/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {

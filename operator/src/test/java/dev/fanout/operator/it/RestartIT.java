@@ -4,29 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
-import dev.fanout.worker.testdata.FileServer;
-import dev.fanout.worker.testdata.SharedData;
+import dev.fanout.worker.testdata.NaturalEarthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator SIGKILLed at several points of a run and restarted: no duplicate Job, no finished layer run again. */
 class RestartIT {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final NaturalEarthServer http = new NaturalEarthServer();
     static KubernetesClient client;
-    static FileServer http;
     static String ns;
 
     @BeforeAll
     static void setUp() throws Exception {
-        SharedData.copyNaturalEarthLayers(dir);
-        http = new FileServer(dir);
         client = TestBed.client();
         ns = TestBed.namespace(client, "restart");
         // A schema left by an earlier run holds admin 1's foreign key into admin 0: its two parallel reloads could then
@@ -38,12 +33,11 @@ class RestartIT {
     static void tearDown() {
         client.namespaces().withName(ns).delete();
         client.close();
-        http.close();
     }
 
     @Test
     void killedAtSeveralPointsTheOperatorEndsWithTheSameStatusAndNoDuplicateJobs() throws Exception {
-        SpatialLoad sl = TestBed.spatialLoad("world", "restart_world", TestBed.worldLayers(http));
+        SpatialLoad sl = TestBed.spatialLoad("world", "restart_world", TestBed.worldLayers(http.server()));
         sl.getSpec().parallelism.max = 2; // so the run has several admission points to be killed around
 
         Random rnd = new Random(7);

@@ -10,10 +10,8 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.TestDatabase;
-import dev.fanout.worker.testdata.FileServer;
-import dev.fanout.worker.testdata.SharedData;
+import dev.fanout.worker.testdata.NaturalEarthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,7 +23,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo scenario end to end on the real test bed: three Natural Earth layers served over http, one Job each on the
@@ -33,17 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpatialLoadEndToEndIT {
     static final String SCHEMA = "e2e_world";
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final NaturalEarthServer http = new NaturalEarthServer();
     static KubernetesClient client;
     static OperatorProcess operator;
-    static FileServer http;
     static String ns;
 
     @BeforeAll
     static void setUp() throws Exception {
-        SharedData.copyNaturalEarthLayers(dir);
-        http = new FileServer(dir);
         client = TestBed.client();
         ns = TestBed.namespace(client, "e2e");
         try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
@@ -60,9 +55,6 @@ class SpatialLoadEndToEndIT {
         if (client != null) {
             client.namespaces().withName(ns).delete();
             client.close();
-        }
-        if (http != null) {
-            http.close();
         }
     }
 

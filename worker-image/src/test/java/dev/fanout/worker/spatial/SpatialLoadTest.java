@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.worker.TestDatabase;
 import dev.fanout.worker.Worker;
-import dev.fanout.worker.testdata.FileServer;
+import dev.fanout.worker.testdata.NaturalEarthServer;
 import dev.fanout.worker.testdata.Ogr2ogr;
 import dev.fanout.worker.testdata.SharedData;
 import java.nio.file.Files;
@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,15 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpatialLoadTest {
     static final String SCHEMA = "spatial_load_test";
+    @RegisterExtension
+    static final NaturalEarthServer http = new NaturalEarthServer();
     @TempDir
     static Path dir;
-    static FileServer http;
     static Connection db;
 
     @BeforeAll
     static void setUp() throws Exception {
-        SharedData.copyNaturalEarthLayers(dir);
-        http = new FileServer(dir);
         db = TestDatabase.connect();
         try (Statement st = db.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
@@ -44,9 +44,6 @@ class SpatialLoadTest {
 
     @AfterAll
     static void tearDown() throws SQLException {
-        if (http != null) {
-            http.close();
-        }
         if (db != null) {
             db.close();
         }
@@ -103,13 +100,13 @@ class SpatialLoadTest {
             assertThat(run.exitCode()).as(run.stderr()).isZero();
             assertThat(run.result().get("rows").asLong()).isEqualTo(l.features());
             assertThat(run.result().get("table").asText()).isEqualTo(SCHEMA + "." + l.table());
-            assertThat(run.result().get("bytes").asLong()).isGreaterThan(Files.size(dir.resolve(l.dir()).resolve(l.name() + ".shp")));
+            assertThat(run.result().get("bytes").asLong()).isGreaterThan(Files.size(http.dir().resolve(l.dir()).resolve(l.name() + ".shp")));
             assertThat(count("SELECT count(*) FROM " + SCHEMA + "." + l.table())).isEqualTo(l.features());
             assertThat(count("SELECT count(DISTINCT ST_SRID(geom)) FILTER (WHERE ST_SRID(geom) = 4326) + count(*) FILTER ("
                     + "WHERE GeometryType(geom) <> 'MULTIPOLYGON') FROM " + SCHEMA + "." + l.table())).isEqualTo(1);
 
             String ogr = "ogr_" + l.table();
-            Ogr2ogr.loadIntoPostgis(dir.resolve(l.dir()).resolve(l.name() + ".shp"), ogr, null);
+            Ogr2ogr.loadIntoPostgis(http.dir().resolve(l.dir()).resolve(l.name() + ".shp"), ogr, null);
             assertThat(geometryMismatches(l.table(), ogr, 1e-9)).as("geometries differing from ogr2ogr in " + l.table()).isZero();
             assertThat(attributeMismatches(l.table(), ogr)).as("attribute cells differing from ogr2ogr in " + l.table()).isZero();
         }
@@ -133,7 +130,7 @@ class SpatialLoadTest {
 
     @Test
     void geoPackageAndGeoJsonInputsLoadTheSameFeatures() throws Exception {
-        Path shp = dir.resolve("admin1/ne_50m_admin_1_states_provinces.shp");
+        Path shp = http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp");
         Ogr2ogr.convert(shp, dir.resolve("admin1.gpkg"), "GPKG");
         Ogr2ogr.convert(shp, dir.resolve("admin1.geojson"), "GeoJSON");
         Ogr2ogr.loadIntoPostgis(shp, "ogr_admin1_for_formats", null);
@@ -168,9 +165,9 @@ class SpatialLoadTest {
 
     @Test
     void linkFillsForeignKeysAndCountsOrphansLikeAPlainJoin() throws Exception {
-        assertThat(load("--source", dir.resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0",
+        assertThat(load("--source", http.dir().resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0",
                 "--key", "adm0_a3").exitCode()).isZero();
-        assertThat(load("--source", dir.resolve("admin1/ne_50m_admin_1_states_provinces.shp").toString(), "--table", "link_admin1",
+        assertThat(load("--source", http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp").toString(), "--table", "link_admin1",
                 "--key", "adm0_a3").exitCode()).isZero();
         // A child row whose key has no parent: an orphan.
         try (Statement st = db.createStatement()) {
@@ -193,7 +190,7 @@ class SpatialLoadTest {
                 + "WHERE p.adm0_a3 = c.adm0_a3")).isEqualTo(joined);
         assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'link_admin1_admin0_fid_fkey' AND contype = 'f'")).isEqualTo(1);
         // Reloading the parent drops the FK into it (reported), which the next link run re-creates.
-        Worker.Run reload = load("--source", dir.resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0");
+        Worker.Run reload = load("--source", http.dir().resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", "link_admin0");
         assertThat(reload.result().get("droppedForeignKeys").get(0).asText()).endsWith("link_admin1_admin0_fid_fkey");
     }
 }

@@ -10,6 +10,10 @@ import java.util.Map;
 
 /** What every fan-out resource has: parallelism, retries, the worker, and the pod settings of its task Jobs. */
 public abstract class FanoutSpec {
+    /** The schema's defaults, for an object stored before a field had one (Java initializers mirror the @Default values). */
+    public static final FanoutSpec DEFAULTS = new FanoutSpec() {
+    };
+
     @JsonPropertyDescription("How many task Jobs may run at once.")
     public ParallelismSpec parallelism = new ParallelismSpec();
 
@@ -30,6 +34,12 @@ public abstract class FanoutSpec {
             + "activeDeadlineSeconds): a hung worker, e.g. a source server that never answers, frees its slot and the task is "
             + "retried as a transient failure.")
     public Long taskTimeoutSeconds = 7200L;
+
+    @Min(10)
+    @Default("600")
+    @JsonPropertyDescription("Seconds without any task changing state, while a task cannot start (unschedulable, a container "
+            + "that cannot be created) or none runs for want of a slot, before the Stalled condition turns True (default 600).")
+    public Long stalledAfterSeconds = 600L;
 
     @JsonPropertyDescription("Node selector of task pods (also used when counting free capacity).")
     public Map<String, String> nodeSelector;

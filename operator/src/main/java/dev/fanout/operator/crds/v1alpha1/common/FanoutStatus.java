@@ -16,6 +16,12 @@ public abstract class FanoutStatus {
     @JsonPropertyDescription("Finished tasks out of all tasks, as \"k/n\".")
     public String progress;
 
+    @JsonPropertyDescription("Tasks by state.")
+    public TaskCounts tasks;
+
+    @JsonPropertyDescription("When a task last changed state (or the phase changed); the Stalled condition counts from it.")
+    public String lastProgressTime;
+
     @JsonPropertyDescription("The capacity window and what runs in it.")
     public SlotsStatus slots;
 
@@ -31,6 +37,6 @@ public abstract class FanoutStatus {
     @JsonPropertyDescription("One line on the current state or the reason of a failure.")
     public String message;
 
-    @JsonPropertyDescription("Standard conditions: Ready, Succeeded, Progressing, Degraded.")
+    @JsonPropertyDescription("Standard conditions: Ready, Succeeded, Progressing, Degraded, Stalled.")
     public List<Condition> conditions = new ArrayList<>();
 }

@@ -16,7 +16,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.progress", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Running", jsonPath = ".status.slots.running", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.variants.failed", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.tasks.failed", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "ETA", jsonPath = ".status.estimatedCompletionTime", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Best", jsonPath = ".status.aggregate.best", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class EnergySimulationBatch extends CustomResource<EnergySimulationBatchSpec, EnergySimulationBatchStatus> implements Namespaced {
