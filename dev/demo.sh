@@ -85,12 +85,25 @@ if [ -n "$agg" ]; then
 fi
 echo "== the operator (kubectl -n fanout-system get pods)"
 kubectl -n fanout-system get pods -o wide
+# The metrics and the progress page, through the chart's Service (its ClusterIP answers on this machine through kube-proxy).
+# The state series come from the leader: ask a few times, the Service picks a replica at random.
+svc="http://$(kubectl -n fanout-system get svc fanout-operator -o jsonpath='{.spec.clusterIP}'):8080"
+echo; echo "== metrics ($svc/q/metrics, the fanout_ series of this load)"
+for _ in $(seq 1 10); do
+  m=$(curl -sf "$svc/q/metrics" | grep -E '^fanout_(tasks|resources|window_slots|task_duration_seconds_count|api_writes_total)\{' | grep -E 'namespace="default"|api_writes' | grep -v ' 0.0$' || true)
+  [ -n "$m" ] && { echo "$m"; break; }
+  sleep 1
+done
+echo; echo "== the progress page's JSON ($svc/api/resources)"
+curl -sf "$svc/api/resources"; echo
 cat <<MSG
 
 Everything keeps running. Look around:
   eval "\$(dev/cluster.sh env)"; kubectl describe spatialload world; kubectl get events
   eval "\$(dev/postgis.sh env)"; psql -c '\\d admin_level_1'
   operator log: kubectl -n fanout-system logs deployment/fanout-operator
+  progress page: kubectl -n fanout-system port-forward svc/fanout-operator 8080, then http://127.0.0.1:8080/
+  (or $svc/ from this machine); metrics at /q/metrics
 Stop it all: helm -n fanout-system uninstall fanout; dev/lib/serve-data.sh down; dev/cluster.sh down; dev/postgis.sh down
 MSG
 [ "$phase" = Succeeded ] || { echo "the SpatialLoad did not succeed (phase: ${phase:-none})" >&2; exit 1; }

@@ -322,6 +322,33 @@ class ReconcileInProcessTest {
     }
 
     @Test
+    void aPodThatCannotBeScheduledStallsTheResourceAndTheConditionSaysWhy() {
+        startOperator();
+        apply(spatialLoad(1, "  stalledAfterSeconds: 10\n"), SpatialLoad.class);
+        await("a Job", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1);
+        Job job = jobsOfKind(SpatialLoadPlan.KIND).get(0);
+        // What the scheduler reports for a pod no node can take.
+        Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put("job-name", job.getMetadata().getName());
+        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-p")
+                .withLabels(labels).endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("worker")
+                .withImage(IMAGE).endContainer().endSpec().build()).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled")
+                .withStatus("False").withReason("Unschedulable").withMessage("0/1 nodes are available: 1 Insufficient memory.").endCondition()
+                .build());
+        client.pods().inNamespace(ns).resource(pod).updateStatus();
+
+        await("the layer says why it waits", () -> String.valueOf(load().getStatus().layers.get(0).message).contains("is unschedulable"));
+        await("Stalled", () -> load().getStatus().conditions.stream().anyMatch(c -> c.getType().equals("Stalled") && c.getStatus().equals("True")));
+        var stalled = load().getStatus().conditions.stream().filter(c -> c.getType().equals("Stalled")).findFirst().orElseThrow();
+        assertThat(stalled.getReason()).isEqualTo("Unschedulable");
+        assertThat(stalled.getMessage()).contains("0/1 nodes are available: 1 Insufficient memory.").contains("no task changed state for");
+        await("a Stalled event", () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "Stalled".equals(e.getReason()) && e.getMessage().startsWith("Unschedulable: ")));
+        assertThat(metrics.get("fanout.task.stuck").tags("namespace", ns, "reason", "unschedulable").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void malformedSpecsEndFailedNamingTheFieldAndMakeNoJob() {
         startOperator();
         apply(spatialLoad(2, "  resources: {requests: {cpu: lots}}\n"), SpatialLoad.class);

@@ -95,6 +95,10 @@ class ProgressPageIT {
             browser.screenshot(DOCS.resolve("progress-list.png"));
         }
         assertThat(client.resources(SpatialLoad.class).inNamespace(ns).withName("world").get().getStatus().phase).isEqualTo(Phase.Succeeded);
+        // kubectl shows the failed count and the ETA too.
+        String table = HelmChartIT.run("kubectl", "get", "sl", "-n", ns);
+        assertThat(table.lines().findFirst().orElse("")).contains("PHASE").contains("PROGRESS").contains("FAILED").contains("ETA");
+        assertThat(table).containsPattern("world\\s+Succeeded\\s+3/3\\s+0\\s+0");
 
         String metrics = get(operator.url() + "/q/metrics");
         assertThat(metrics).contains("fanout_tasks{kind=\"spatialload\",namespace=\"" + ns + "\",state=\"succeeded\"} 3.0")
