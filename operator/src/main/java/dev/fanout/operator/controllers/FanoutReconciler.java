@@ -188,7 +188,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         FanoutStatusAggregator.apply(status, new FanoutStatusAggregator.Observation(generation, pass, aggregatePhase,
                 failure(resource, pass, aggregatePhase), meanTaskSeconds(resource), degraded, stuck,
                 spec.stalledAfterSeconds == null ? FanoutSpec.DEFAULTS.stalledAfterSeconds
-                        : spec.stalledAfterSeconds, Instant.now()));
+                        : spec.stalledAfterSeconds, owner.suspended(), Instant.now()));
         describe(resource, pass);
         if (!wasStalled && stalled(status)) {
             owner.events().emit(EventReason.Stalled, status.conditions.stream().filter(c -> "Stalled".equals(c.getType())).findFirst()

@@ -27,11 +27,11 @@ public final class FanoutStatusAggregator {
      * @param stalledAfterSeconds how long without a change before Stalled may turn True
      */
     public record Observation(long generation, TaskEngine.Pass pass, Phase aggregatePhase, String failure, Double meanTaskSeconds,
-            boolean degraded, String stuck, long stalledAfterSeconds, Instant now) {
+            boolean degraded, String stuck, long stalledAfterSeconds, boolean suspended, Instant now) {
 
         /** A spec the reconciler refused: nothing ran. */
         public static Observation invalid(long generation, String failure, Instant now) {
-            return new Observation(generation, TaskEngine.Pass.none(0), null, failure, null, false, null, Long.MAX_VALUE, now);
+            return new Observation(generation, TaskEngine.Pass.none(0), null, failure, null, false, null, Long.MAX_VALUE, false, now);
         }
     }
 
@@ -49,6 +49,8 @@ public final class FanoutStatusAggregator {
             phase = Phase.Failed;
         } else if (pass.allDone() && (o.aggregatePhase() == null || o.aggregatePhase() == Phase.Succeeded)) {
             phase = Phase.Succeeded;
+        } else if (o.suspended() && !(pass.allDone() && o.aggregatePhase() == Phase.Running)) {
+            phase = Phase.Suspended;
         } else if (pass.allDone()) {
             phase = Phase.Aggregating;
         } else {
@@ -71,6 +73,8 @@ public final class FanoutStatusAggregator {
         st.phase = phase;
         st.message = o.failure() != null ? o.failure() : switch (phase) {
             case Pending -> "waiting for a slot";
+            case Suspended -> "suspended (spec.suspend): " + pass.running() + " running finish, " + pass.waiting() + " waiting; set "
+                    + "spec.suspend to false to resume";
             case Running -> pass.running() + " running, " + pass.waiting() + " waiting, " + st.progress + " done";
             case Aggregating -> "all tasks done, aggregating";
             default -> "done";
@@ -82,6 +86,7 @@ public final class FanoutStatusAggregator {
             case Failed -> "Failed";
             case Aggregating -> "Aggregating";
             case Running -> "Running";
+            case Suspended -> "Suspended";
             default -> "Pending";
         };
         long gen = o.generation();
@@ -91,9 +96,10 @@ public final class FanoutStatusAggregator {
         boolean degraded = o.degraded() || phase == Phase.Failed;
         Conditions.set(st, gen, "Degraded", degraded ? "True" : "False", degraded ? "TaskFailures" : "NoFailures",
                 degraded ? "some attempts failed; see the task messages" : "", o.now());
-        String[] stalled = finished ? null : stalled(st, pass, o);
+        String[] stalled = finished || phase == Phase.Suspended ? null : stalled(st, pass, o);
         Conditions.set(st, gen, "Stalled", stalled == null ? "False" : "True",
-                stalled != null ? stalled[0] : finished ? "Finished" : "Progressing", stalled == null ? "" : stalled[1], o.now());
+                stalled != null ? stalled[0] : finished ? "Finished" : phase == Phase.Suspended ? "Suspended" : "Progressing",
+                stalled == null ? "" : stalled[1], o.now());
     }
 
     /**

@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 /**
  * Step three of a pass: count the tasks by phase, ask the capacity planner for this resource's window (on every pass while
  * tasks run, so the planner always counts its active Jobs; an aggregate's window is 1), and start waiting tasks in plan
- * order while the window has room. A start creates the attempt's Job under its deterministic name: one that exists
+ * order while the window has room (none while the resource is suspended). A start creates the attempt's Job under its deterministic name: one that exists
  * already (created before a restart) is adopted.
  */
 final class TaskAdmitter {
@@ -47,15 +47,20 @@ final class TaskAdmitter {
         TaskOwner owner = set.owner();
         int window = 1;
         int admit = 0;
-        if (set.capacity() && waiting == 0 && running == 0) {
-            planner.release(owner.key(set.kind())); // all done: its demand no longer counts
+        // Suspended: only the running tasks still count (they hold their slots until they end); none starts.
+        int wanted = owner.suspended() ? running : waiting + running;
+        if (set.capacity() && wanted == 0) {
+            planner.release(owner.key(set.kind())); // all done, or suspended with nothing running: its demand no longer counts
+            window = owner.suspended() ? 0 : 1;
         } else if (set.capacity()) {
             ParallelismSpec p = owner.spec().parallelism == null ? new ParallelismSpec() : owner.spec().parallelism;
             CapacityPlanner.Window w = planner.window(new CapacityPlanner.Demand(owner.key(set.kind()), owner.namespace(),
                     TaskShape.of(owner.resources().getRequests(), owner.spec().nodeSelector, owner.spec().tolerations),
-                    p.max == null ? new ParallelismSpec().max : p.max, p.mode == ParallelismSpec.Mode.Fixed, waiting + running, running));
+                    p.max == null ? new ParallelismSpec().max : p.max, p.mode == ParallelismSpec.Mode.Fixed, wanted, running));
             window = w.capacity();
-            admit = w.admit();
+            admit = owner.suspended() ? 0 : w.admit();
+        } else if (owner.suspended()) {
+            admit = 0;
         } else {
             admit = Math.max(0, 1 - running);
         }

@@ -34,6 +34,11 @@ public record TaskOwner(HasMetadata resource, FanoutSpec spec, SecretKeys db, St
         return namespace() + "/" + kind + "/" + resource.getMetadata().getName();
     }
 
+    /** No new Jobs: spec.suspend. */
+    public boolean suspended() {
+        return Boolean.TRUE.equals(spec.suspend);
+    }
+
     public int maxAttempts() {
         return spec.retry == null || spec.retry.maxAttempts == null ? new dev.fanout.operator.crds.v1alpha1.common.RetrySpec().maxAttempts
                 : spec.retry.maxAttempts;

@@ -349,6 +349,36 @@ class ReconcileInProcessTest {
     }
 
     @Test
+    void aSuspendedLoadStartsNothingUntilResumedAndARunningTaskStillFinishes() {
+        startOperator();
+        apply(spatialLoad(1, "  suspend: true\n"), SpatialLoad.class);
+        await("Suspended", () -> load().getStatus() != null && load().getStatus().phase == Phase.Suspended);
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobs().isEmpty());
+
+        client.resources(SpatialLoad.class).inNamespace(ns).withName("world").edit(r -> {
+            r.getSpec().suspend = false;
+            return r;
+        });
+        await("resumed: a Job", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1);
+        Job running = jobsOfKind(SpatialLoadPlan.KIND).get(0);
+        client.resources(SpatialLoad.class).inNamespace(ns).withName("world").edit(r -> {
+            r.getSpec().suspend = true;
+            return r;
+        });
+        await("Suspended again", () -> load().getStatus().phase == Phase.Suspended);
+        // The running task ends and is recorded; the next one does not start.
+        String task = running.getMetadata().getLabels().get(TaskJobs.LABEL_TASK);
+        podEnds(running, 0, loaded(task, 242));
+        await("the running task recorded", () -> load().getStatus().layers.stream().anyMatch(l -> l.name.equals(task)
+                && l.phase == TaskPhase.Succeeded));
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> jobsOfKind(SpatialLoadPlan.KIND).stream().allMatch(j -> j.getMetadata().getName().equals(running.getMetadata().getName())));
+        assertThat(load().getStatus().phase).isEqualTo(Phase.Suspended);
+        assertThat(load().getStatus().message).startsWith("suspended (spec.suspend): 0 running finish, 2 waiting");
+        assertThat(load().getStatus().conditions).anyMatch(c -> c.getType().equals("Stalled") && c.getReason().equals("Suspended"));
+    }
+
+    @Test
     void malformedSpecsEndFailedNamingTheFieldAndMakeNoJob() {
         startOperator();
         apply(spatialLoad(2, "  resources: {requests: {cpu: lots}}\n"), SpatialLoad.class);

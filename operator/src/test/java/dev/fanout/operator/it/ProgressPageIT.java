@@ -54,13 +54,7 @@ class ProgressPageIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (operator != null) {
-            operator.close();
-        }
-        if (client != null) {
-            client.namespaces().withName(ns).delete();
-            client.close();
-        }
+        TestBed.stop(operator, client, ns);
     }
 
     @Test

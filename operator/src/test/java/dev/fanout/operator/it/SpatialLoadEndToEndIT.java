@@ -49,13 +49,7 @@ class SpatialLoadEndToEndIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (operator != null) {
-            operator.close();
-        }
-        if (client != null) {
-            client.namespaces().withName(ns).delete();
-            client.close();
-        }
+        TestBed.stop(operator, client, ns);
     }
 
     static SpatialLoad world() {

@@ -75,6 +75,17 @@ final class TestBed {
     /** The EnergyPlus image of the test bed (dev/images.sh): the PyPI engine laid out like nrel/energyplus. */
     static final String ENERGYPLUS_IMAGE = "fanout/energyplus-pypi:25.2.0";
 
+    /** After a test class: its operator stopped, its namespace deleted (with what is in it), the client closed. */
+    static void stop(OperatorProcess operator, KubernetesClient client, String ns) throws InterruptedException {
+        if (operator != null) {
+            operator.close();
+        }
+        if (client != null) {
+            client.namespaces().withName(ns).delete();
+            client.close();
+        }
+    }
+
     static void dropSchema(String schema) {
         try (java.sql.Connection c = dev.fanout.worker.TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

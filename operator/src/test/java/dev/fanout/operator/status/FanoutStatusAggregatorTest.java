@@ -17,7 +17,7 @@ class FanoutStatusAggregatorTest {
     }
 
     static FanoutStatusAggregator.Observation seen(TaskEngine.Pass p, Double mean, String stuck, Instant now) {
-        return new FanoutStatusAggregator.Observation(1, p, null, null, mean, false, stuck, 600, now);
+        return new FanoutStatusAggregator.Observation(1, p, null, null, mean, false, stuck, 600, false, now);
     }
 
     @Test

@@ -131,8 +131,8 @@ class SpatialLoadTest {
     @Test
     void geoPackageAndGeoJsonInputsLoadTheSameFeatures() throws Exception {
         Path shp = http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp");
-        Ogr2ogr.convert(shp, dir.resolve("admin1.gpkg"), "GPKG");
-        Ogr2ogr.convert(shp, dir.resolve("admin1.geojson"), "GeoJSON");
+        Ogr2ogr.convert(shp, http.dir().resolve("admin1.gpkg"), "GPKG"); // served beside the layers
+        Ogr2ogr.convert(shp, http.dir().resolve("admin1.geojson"), "GeoJSON");
         Ogr2ogr.loadIntoPostgis(shp, "ogr_admin1_for_formats", null);
         for (String f : List.of("admin1.gpkg", "admin1.geojson")) {
             String table = "admin1_" + f.replace('.', '_');

@@ -14,6 +14,11 @@ public abstract class FanoutSpec {
     public static final FanoutSpec DEFAULTS = new FanoutSpec() {
     };
 
+    @Default("false")
+    @JsonPropertyDescription("No new Jobs while true: the running ones finish and are recorded, the rest wait (phase "
+            + "Suspended). Set it back to false to resume: kubectl patch <kind> <name> --type merge -p '{\"spec\":{\"suspend\":false}}'.")
+    public Boolean suspend = false;
+
     @JsonPropertyDescription("How many task Jobs may run at once.")
     public ParallelismSpec parallelism = new ParallelismSpec();
 
