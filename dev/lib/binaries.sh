@@ -30,6 +30,17 @@ build_kube() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# luahealth: Argo CD's way of evaluating resource health scripts (gopher-lua), for the tests of argocd/ (ArgoCdHealthIT).
+LUAHEALTH_KEY=$(cat "$FANOUT_ROOT"/dev/tools/luahealth/{main.go,go.mod,go.sum} | sha256sum | cut -c1-12)
+build_luahealth() {
+  local out="$FANOUT_CACHE/tools/luahealth-$LUAHEALTH_KEY"
+  [ -x "$out/luahealth" ] && return 0
+  log "building luahealth (gopher-lua)"
+  mkdir -p "$out.tmp"
+  (cd "$FANOUT_ROOT/dev/tools/luahealth" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/luahealth" .)
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 build_etcd() {
   local out="$FANOUT_CACHE/tools/etcd-$ETCD_VERSION"
   [ -x "$out/etcd" ] && return 0
@@ -51,6 +62,7 @@ go_install_pinned() {
 
 build_kube
 build_etcd
+build_luahealth
 go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
 # crictl: how `dev/cluster.sh down` removes every pod sandbox through CRI (network torn down by CNI, mounts released).
 go_install_pinned crictl sigs.k8s.io/cri-tools/cmd/crictl "$CRICTL_VERSION" "-X sigs.k8s.io/cri-tools/pkg/version.Version=v$CRICTL_VERSION"
@@ -71,6 +83,7 @@ ln -sfn "$FANOUT_CACHE/tools/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 ln -sfn "$FANOUT_CACHE/tools/kwok-$KWOK_VERSION/kwok" "$BIN_DIR/kwok"
 ln -sfn "$FANOUT_CACHE/tools/crictl-$CRICTL_VERSION/crictl" "$BIN_DIR/crictl"
 ln -sfn "$FANOUT_CACHE/tools/promtool-$PROMTOOL_VERSION/promtool" "$BIN_DIR/promtool"
+ln -sfn "$FANOUT_CACHE/tools/luahealth-$LUAHEALTH_KEY/luahealth" "$BIN_DIR/luahealth"
 ln -sfn "$FANOUT_CACHE/tools/helm-$HELM_VERSION-k$KUBE_VERSION/helm" "$BIN_DIR/helm"
 
 # io.fabric8:kube-api-test looks for etcd, kube-apiserver and kubectl here and then runs offline.

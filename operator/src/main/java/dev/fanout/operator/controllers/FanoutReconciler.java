@@ -156,6 +156,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         TaskEngine engine = new TaskEngine(client, planner);
 
         Tasks tasks = tasks(resource, image);
+        boolean rerunPending = rerunFailed(resource, status, tasks, jobs, owner);
         TaskEngine.Pass pass = engine.run(new TaskSet(owner, taskKind, tasks.plan(), tasks.states(), tasks.newState(),
                 ReconcileSupport.ofKind(jobs, taskKind), true));
         recordTasks(resource, tasks, pass);
@@ -198,10 +199,51 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (status.phase != was && finished) {
             owner.events().emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
         }
-        Duration next = cleanup ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
+        Duration next = cleanup || rerunPending ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
                 : !finished ? config.reconcile().requeueWhileRunning() // a safety net: events drive progress
                 : null;
         return ReconcileSupport.writeStatus(client, recorded, resource, before, next);
+    }
+
+    /** The annotation that asks for the tasks that failed for good to run again; any new value does. */
+    static final String RERUN_FAILED = "fanout.dev/rerun-failed";
+
+    /**
+     * A new value of the rerun-failed annotation: the tasks that failed for good start over (first attempt), and the
+     * aggregate with them; nothing else runs again. Acted on once every Job of those tasks is gone (a failed Job is deleted
+     * the pass after its outcome is recorded), so a new attempt never meets the old Job's name.
+     *
+     * @return whether the request waits for such Jobs to go
+     */
+    private boolean rerunFailed(R resource, S status, Tasks tasks, List<Job> jobs, TaskOwner owner) {
+        String asked = resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(RERUN_FAILED);
+        if (asked == null || asked.equals(status.rerunFailed)) {
+            return false;
+        }
+        List<String> failed = tasks.states().entrySet().stream().filter(e -> e.getValue().phase() == TaskPhase.Failed)
+                .map(Map.Entry::getKey).toList();
+        boolean jobsLeft = ReconcileSupport.ofKind(jobs, taskKind).stream()
+                .anyMatch(j -> failed.contains(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)));
+        if (jobsLeft) {
+            return true;
+        }
+        failed.forEach(id -> tasks.states().get(id).restart(tasks.states().get(id).specHash()));
+        StatusTask<?> agg = aggregateState(resource, false);
+        if (!failed.isEmpty() && agg != null && agg.phase() != null && agg.phase() != TaskPhase.Pending) {
+            // The aggregate's Job is kept after it ends (for its logs): delete it, so the rerun makes a new one.
+            for (Job j : ReconcileSupport.ofKind(jobs, aggregateKind)) {
+                metrics.apiWrite("delete", "jobs");
+                client.batch().v1().jobs().inNamespace(j.getMetadata().getNamespace()).withName(j.getMetadata().getName())
+                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+            }
+            jobs.removeIf(j -> aggregateKind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND)));
+            agg.restart(agg.specHash());
+        }
+        status.rerunFailed = asked;
+        owner.events().emit(EventReason.RerunFailed, failed.isEmpty() ? RERUN_FAILED + "=" + asked + ": no task had failed"
+                : RERUN_FAILED + "=" + asked + ": " + failed.size() + " failed tasks run again: "
+                        + String.join(", ", failed.subList(0, Math.min(10, failed.size()))) + (failed.size() > 10 ? ", ..." : ""));
+        return false;
     }
 
     private static boolean stalled(FanoutStatus status) {

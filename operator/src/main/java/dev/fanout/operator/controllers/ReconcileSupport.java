@@ -70,12 +70,21 @@ final class ReconcileSupport {
         return job -> seen.computeIfAbsent(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName(), key -> {
             String ns = job.getMetadata().getNamespace();
             String name = job.getMetadata().getName();
-            List<Pod> cached = cache.list(ns, p -> name.equals(p.getMetadata().getLabels().get(JOB_NAME))).toList();
+            List<Pod> cached = cache.list(ns, p -> name.equals(p.getMetadata().getLabels().get(JOB_NAME)) && ownedBy(p, job)).toList();
             if (!JobOutcome.finished(job) || JobOutcome.podEnded(cached) != null) {
                 return cached;
             }
-            return client.pods().inNamespace(ns).withLabel(JOB_NAME, name).list().getItems();
+            return client.pods().inNamespace(ns).withLabel(JOB_NAME, name).list().getItems().stream().filter(p -> ownedBy(p, job)).toList();
         });
+    }
+
+    /**
+     * The pod belongs to this Job object, not to an earlier Job of the same name (a rerun reuses a task's first Job name,
+     * and the garbage collector may not have removed the old Job's pods yet).
+     */
+    private static boolean ownedBy(Pod p, Job job) {
+        return p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> job.getMetadata().getUid().equals(o.getUid()));
     }
 
     /**

@@ -18,6 +18,8 @@ public enum EventReason {
     TaskStuck(true),
     /** No task changed state for spec.stalledAfterSeconds while tasks could not start (the Stalled condition). */
     Stalled(true),
+    /** The fanout.dev/rerun-failed annotation changed: the tasks that had failed for good run again. */
+    RerunFailed(false),
     /** A task's spec changed: it runs again. */
     SpecChanged(false),
     Succeeded(false),

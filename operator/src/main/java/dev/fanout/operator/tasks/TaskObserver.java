@@ -38,7 +38,7 @@ final class TaskObserver {
                 if (s.specHash() != null) {
                     owner.events().emit(EventReason.SpecChanged, "task " + t.id() + ": spec changed, it runs again");
                 }
-                restart(s, t.specHash());
+                s.restart(t.specHash());
             }
             Job latest = byTask.getOrDefault(t.id(), List.of()).stream()
                     .filter(j -> t.specHash().equals(TaskJobs.label(j, TaskJobs.LABEL_SPEC)))
@@ -69,17 +69,6 @@ final class TaskObserver {
         } catch (java.time.format.DateTimeParseException e) {
             return 0;
         }
-    }
-
-    private static void restart(TaskState s, String specHash) {
-        s.specHash(specHash);
-        s.phase(TaskPhase.Pending);
-        s.attempts(0);
-        s.job(null);
-        s.message(null);
-        s.startTime(null);
-        s.completionTime(null);
-        s.clearResult();
     }
 
     static void record(TaskSet set, String id, TaskState s, JobOutcome o) {

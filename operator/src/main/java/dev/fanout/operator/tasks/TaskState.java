@@ -34,6 +34,18 @@ public interface TaskState {
     /** Forgets the last result: the task's spec changed and it runs again. */
     void clearResult();
 
+    /** The task runs again from its first attempt (its spec changed, or a rerun was asked for). */
+    default void restart(String specHash) {
+        specHash(specHash);
+        phase(TaskPhase.Pending);
+        attempts(0);
+        job(null);
+        message(null);
+        startTime(null);
+        completionTime(null);
+        clearResult();
+    }
+
     /** Takes the worker's result of a successful attempt: its JSON, one of the records in dev.fanout.api.results. */
     void result(String json);
 }

@@ -199,15 +199,21 @@ class ReconcileInProcessTest {
     private void podEnds(Job job, int exitCode, String terminationMessage) {
         Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put("job-name", job.getMetadata().getName());
-        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-p")
-                .withLabels(labels).endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("worker")
-                .withImage(IMAGE).endContainer().endSpec().build()).create();
+        Pod pod = client.pods().inNamespace(ns).resource(podOf(job, labels)).create();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
                 .withContainerStatuses(new ContainerStatusBuilder().withName("worker").withImage(IMAGE).withImageID("").withReady(false)
                         .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode)
                         .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(terminationMessage).endTerminated().endState().build())
                 .build());
         client.pods().inNamespace(ns).resource(pod).updateStatus();
+    }
+
+    /** A pod as the Job controller makes it: named after the Job, labelled with it, owned by it. */
+    private static Pod podOf(Job job, Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-" + job.getMetadata().getUid().substring(0, 5))
+                .withLabels(labels).addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(job.getMetadata().getName())
+                .withUid(job.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata().withNewSpec()
+                .withRestartPolicy("Never").addNewContainer().withName("worker").withImage(IMAGE).endContainer().endSpec().build();
     }
 
     private static String loaded(String task, long rows) {
@@ -330,9 +336,7 @@ class ReconcileInProcessTest {
         // What the scheduler reports for a pod no node can take.
         Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put("job-name", job.getMetadata().getName());
-        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-p")
-                .withLabels(labels).endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("worker")
-                .withImage(IMAGE).endContainer().endSpec().build()).create();
+        Pod pod = client.pods().inNamespace(ns).resource(podOf(job, labels)).create();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled")
                 .withStatus("False").withReason("Unschedulable").withMessage("0/1 nodes are available: 1 Insufficient memory.").endCondition()
                 .build());
@@ -426,5 +430,33 @@ class ReconcileInProcessTest {
         assertThat(st.aggregate.view).isEqualTo("public.energy_results_ranked_walls");
         assertThat(st.variants.succeeded).isEqualTo(1);
         assertThat(st.variants.failed).isEqualTo(1);
+
+        // Rerun the failed run: only it runs again (a new Job), then the aggregate; the good run is not touched.
+        List<String> before = jobs().stream().map(j -> j.getMetadata().getUid()).toList();
+        client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").edit(b -> {
+            b.getMetadata().setAnnotations(Map.of("fanout.dev/rerun-failed", "1"));
+            return b;
+        });
+        await("the failed run's new Job", () -> jobsOfKind(EnergyBatchPlan.KIND).stream()
+                .anyMatch(j -> j.getMetadata().getName().contains("thick") && !before.contains(j.getMetadata().getUid())));
+        Job rerun = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> j.getMetadata().getName().contains("thick")).findFirst().orElseThrow();
+        assertThat(jobsOfKind(EnergyBatchPlan.KIND)).hasSize(1);
+        podEnds(rerun, 0, Results.toJson(new CollectResult("office.golden.thick", "design days", 11.0, 220.0, 3, 0.6, "public.energy_results")));
+        await("a new aggregate Job", () -> jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).stream()
+                .anyMatch(j -> !before.contains(j.getMetadata().getUid())));
+        podEnds(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).stream().filter(j -> !before.contains(j.getMetadata().getUid())).findFirst()
+                .orElseThrow(), 0, Results.toJson(new AggregateResult("aggregate", "public.energy_results_ranked_walls", null, 2, 220.0, 235.0,
+                        250.0, "thick", 12.0, null, null)));
+        await("Succeeded with both runs", () -> {
+            var b = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
+            return b.phase == Phase.Succeeded && b.variants.succeeded == 2;
+        });
+        var again = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
+        assertThat(again.failures).isEmpty();
+        assertThat(again.rerunFailed).isEqualTo("1");
+        assertThat(again.aggregate.best).isEqualTo("thick");
+        assertThat(again.message).isEqualTo("done");
+        // The same value again does nothing.
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobsOfKind(EnergyBatchPlan.KIND).isEmpty());
     }
 }

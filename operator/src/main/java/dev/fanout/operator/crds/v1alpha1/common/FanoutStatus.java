@@ -22,6 +22,9 @@ public abstract class FanoutStatus {
     @JsonPropertyDescription("When a task last changed state (or the phase changed); the Stalled condition counts from it.")
     public String lastProgressTime;
 
+    @JsonPropertyDescription("The last value of the fanout.dev/rerun-failed annotation acted on: its failed tasks ran again.")
+    public String rerunFailed;
+
     @JsonPropertyDescription("The capacity window and what runs in it.")
     public SlotsStatus slots;
 

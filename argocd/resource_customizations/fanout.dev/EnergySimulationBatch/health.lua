@@ -1,0 +1,1 @@
+../SpatialLoad/health.lua
