@@ -30,25 +30,17 @@ build_kube() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# build_module NAME CACHE-KEY: `go build` of the tools module dev/tools/NAME into the cache, once per key.
+build_module() {
+  local name=$1 out="$FANOUT_CACHE/tools/$1-$2"
+  [ -x "$out/$name" ] && return 0
+  log "building $name ($2)"
+  mkdir -p "$out.tmp"
+  (cd "$FANOUT_ROOT/dev/tools/$name" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/$name" .)
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
 # luahealth: Argo CD's way of evaluating resource health scripts (gopher-lua), for the tests of argocd/ (ArgoCdHealthIT).
 LUAHEALTH_KEY=$(cat "$FANOUT_ROOT"/dev/tools/luahealth/{main.go,go.mod,go.sum} | sha256sum | cut -c1-12)
-build_luahealth() {
-  local out="$FANOUT_CACHE/tools/luahealth-$LUAHEALTH_KEY"
-  [ -x "$out/luahealth" ] && return 0
-  log "building luahealth (gopher-lua)"
-  mkdir -p "$out.tmp"
-  (cd "$FANOUT_ROOT/dev/tools/luahealth" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/luahealth" .)
-  rm -rf "$out"; mv "$out.tmp" "$out"
-}
-
-build_etcd() {
-  local out="$FANOUT_CACHE/tools/etcd-$ETCD_VERSION"
-  [ -x "$out/etcd" ] && return 0
-  log "building etcd v$ETCD_VERSION"
-  mkdir -p "$out.tmp"
-  (cd "$FANOUT_ROOT/dev/tools/etcd" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" .)
-  rm -rf "$out"; mv "$out.tmp" "$out"
-}
 
 # go_install_pinned NAME MODULE/PKG VERSION LDFLAGS [CACHE-SUFFIX]: for tools whose go.mod has no replace directives.
 go_install_pinned() {
@@ -61,8 +53,8 @@ go_install_pinned() {
 }
 
 build_kube
-build_etcd
-build_luahealth
+build_module etcd "$ETCD_VERSION"
+build_module luahealth "$LUAHEALTH_KEY"
 go_install_pinned kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
 # crictl: how `dev/cluster.sh down` removes every pod sandbox through CRI (network torn down by CNI, mounts released).
 go_install_pinned crictl sigs.k8s.io/cri-tools/cmd/crictl "$CRICTL_VERSION" "-X sigs.k8s.io/cri-tools/pkg/version.Version=v$CRICTL_VERSION"

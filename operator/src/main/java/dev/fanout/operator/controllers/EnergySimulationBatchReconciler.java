@@ -14,6 +14,7 @@ import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskLedger;
 import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.operator.tasks.TaskState;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
@@ -32,7 +33,10 @@ import java.util.Set;
  * at least one succeeded. The status holds counts, the live runs, the first failures and a compact ledger of finished
  * runs, never a list of every run, so 10,000 runs keep it small.
  */
-@ControllerConfiguration(name = "energysimulationbatch")
+// Not generation-aware: an annotation request (rerun-failed) changes no generation; SpecOrRequestChanged keeps the operator's
+// own status writes from waking it.
+@ControllerConfiguration(name = "energysimulationbatch", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimulationBatch, EnergySimulationBatchStatus>
         implements Reconciler<EnergySimulationBatch> {
     static final int MAX_LISTED_FAILURES = 20;

@@ -12,6 +12,7 @@ import dev.fanout.operator.tasks.StatusTask;
 import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.operator.tasks.TaskState;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
@@ -27,7 +28,10 @@ import java.util.Map;
  * image) changed is loaded again, whether it is running (its Job is replaced) or done; removed layers are forgotten
  * (their tables stay); the aggregate runs again whenever a layer it depends on was reloaded. Unchanged layers never rerun.
  */
-@ControllerConfiguration(name = "spatialload")
+// Not generation-aware: an annotation request (rerun-failed) changes no generation; SpecOrRequestChanged keeps the operator's
+// own status writes from waking it.
+@ControllerConfiguration(name = "spatialload", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, SpatialLoadStatus> implements Reconciler<SpatialLoad> {
 
     public SpatialLoadReconciler() {

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Argo CD's view of Fanout's resources: the Lua health checks (argocd/resource_customizations, evaluated with gopher-lua
@@ -32,8 +31,6 @@ class ArgoCdHealthIT {
     static final String MANAGER = "argocd-controller";
     @RegisterExtension
     static final NaturalEarthServer http = new NaturalEarthServer();
-    @TempDir
-    static Path dir;
     static KubernetesClient client;
     static OperatorProcess operator;
     static String ns;
@@ -109,6 +106,7 @@ class ArgoCdHealthIT {
         assertThat(again.getMetadata().getGeneration()).isEqualTo(1L);
 
         // The live object's health, by the same script: Healthy, with the status message.
+        Path dir = Files.createTempDirectory("argocd-live-");
         Path kindDir = dir.resolve("fanout.dev/SpatialLoad");
         Files.createDirectories(kindDir.resolve("testdata"));
         Files.copy(CUSTOMIZATIONS.resolve("fanout.dev/SpatialLoad/health.lua"), kindDir.resolve("health.lua"));
