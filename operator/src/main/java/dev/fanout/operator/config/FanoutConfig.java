@@ -45,6 +45,13 @@ public interface FanoutConfig {
          */
         @WithDefault("15s")
         Duration requeueWhileRunning();
+
+        /**
+         * A running task whose Job is gone (deleted by hand before it ended) runs again once its attempt is this old: well
+         * past the informer's lag after a Job is created, so a Job just made is never taken for lost.
+         */
+        @WithDefault("60s")
+        Duration lostJobAfter();
     }
 
     interface Batch {

@@ -151,7 +151,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
                     if (records(reason) && EventRecorder.emit(client, resource, reason, message)) {
                         metrics.apiWrite("create", "events");
                     }
-                }, recorded);
+                }, recorded, config.reconcile().lostJobAfter());
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
 

@@ -56,11 +56,37 @@ final class TaskObserver {
                     recordedNow.add(latest.getMetadata().getName());
                 }
             }
+            if (s.phase() == TaskPhase.Running && s.job() != null && (latest == null || !latest.getMetadata().getName().equals(s.job()))
+                    && olderThan(s.startTime(), owner.lostJobAfter())) {
+                lost(set, t.id(), s);
+            }
             if (s.phase() == TaskPhase.Failed && s.message() != null) {
                 failures.add(t.id() + ": " + s.message());
             }
         }
         return new Observation(recordedNow, failures);
+    }
+
+    /** The running attempt's Job is gone (deleted before it ended): the attempt failed, the task runs again if it may. */
+    private static void lost(TaskSet set, String id, TaskState s) {
+        String why = "job " + s.job() + " is gone (deleted before it ended)";
+        boolean last = s.attempts() >= set.owner().maxAttempts();
+        set.owner().metrics().attemptFailed(set.kind(), set.owner().namespace(), "job_lost", !last);
+        if (last) {
+            s.phase(TaskPhase.Failed);
+            s.completionTime(TaskEngine.now());
+            s.message("failed after " + s.attempts() + " attempts: " + why);
+            set.owner().events().emit(EventReason.TaskFailed, "task " + id + " " + s.message());
+            set.owner().metrics().ended(set.kind(), set.owner().namespace(), TaskPhase.Failed, secondsSince(s.startTime()));
+        } else {
+            s.phase(TaskPhase.Retrying);
+            s.message("attempt " + s.attempts() + " failed, will retry: " + why);
+            set.owner().events().emit(EventReason.TaskRetry, "task " + id + " " + s.message());
+        }
+    }
+
+    private static boolean olderThan(String start, java.time.Duration age) {
+        return start != null && secondsSince(start) > age.toMillis() / 1000.0;
     }
 
     private static double secondsSince(String start) {

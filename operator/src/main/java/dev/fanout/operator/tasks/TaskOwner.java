@@ -16,9 +16,10 @@ import java.util.function.Function;
  *
  * @param podsOf the pods of a Job (from a cache: asked for every Job on every pass)
  * @param metrics where task ends, failures and API writes are counted
+ * @param lostJobAfter how old a running attempt must be before its missing Job counts as gone
  */
 public record TaskOwner(HasMetadata resource, FanoutSpec spec, SecretKeys db, String image, ResourceRequirements resources,
-        Function<Job, List<Pod>> podsOf, Events events, TaskMetrics metrics) {
+        Function<Job, List<Pod>> podsOf, Events events, TaskMetrics metrics, java.time.Duration lostJobAfter) {
 
     /** Notable moments, for Kubernetes Events. */
     public interface Events {

@@ -69,7 +69,8 @@ class EnergyBatchPlanTest {
     static TaskOwner owner(EnergySimulationBatch esb) {
         return new TaskOwner(esb, esb.getSpec(), esb.getSpec().results.database.secretRef, "fanout/worker:1",
                 TaskJobs.resources(esb.getSpec(), Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi"))), job -> List.of(),
-                (reason, message) -> { }, dev.fanout.operator.tasks.TaskMetrics.NONE);
+                (reason, message) -> { }, dev.fanout.operator.tasks.TaskMetrics.NONE,
+                java.time.Duration.ofMinutes(1));
     }
 
     @Test

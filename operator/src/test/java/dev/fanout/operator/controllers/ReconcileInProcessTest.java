@@ -125,6 +125,7 @@ class ReconcileInProcessTest {
         FanoutConfig config = new SmallRyeConfigBuilder().withMapping(FanoutConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValue("fanout.worker.image", IMAGE).withDefaultValue("fanout.reconcile.requeue-while-running", "2s")
+                .withDefaultValue("fanout.reconcile.lost-job-after", "3s")
                 .build().getConfigMapping(FanoutConfig.class);
         CapacityPlanner planner = new CapacityPlanner(client);
         metrics = new SimpleMeterRegistry();
@@ -181,6 +182,12 @@ class ReconcileInProcessTest {
                     - {name: thick, materials: {Insulation: {%s: 0.2}}}
                   results: {database: {secretRef: {name: postgis}}}
                 """.formatted(field);
+    }
+
+    /** A change as kubectl patch makes it: a JSON merge patch, no resourceVersion, so it never races the operator's writes. */
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> void mergePatch(Class<T> type, String name, String patch) {
+        client.resources(type).inNamespace(ns).withName(name).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
     }
 
     private List<Job> jobs() {
@@ -310,13 +317,31 @@ class ReconcileInProcessTest {
     }
 
     @Test
+    void aJobDeletedWhileItRunsIsTakenForAFailedAttemptAndTheTaskRunsAgain() {
+        startOperator();
+        apply(spatialLoad(1, ""), SpatialLoad.class);
+        await("a Job", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1);
+        Job first = jobsOfKind(SpatialLoadPlan.KIND).get(0);
+        assertThat(first.getMetadata().getName()).endsWith("-1");
+        client.resource(first).delete(); // by hand, before it ended
+        await("attempt 2", () -> jobsOfKind(SpatialLoadPlan.KIND).stream().anyMatch(j -> j.getMetadata().getName().equals(
+                first.getMetadata().getName().replaceAll("-1$", "-2"))));
+        LayerStatus l = load().getStatus().layers.stream().filter(x -> x.job != null && x.job.endsWith("-2")).findFirst().orElseThrow();
+        assertThat(l.attempts).isEqualTo(2);
+        assertThat(metrics.get("fanout.task.retries").tags("namespace", ns, "class", "job_lost").counter().count()).isEqualTo(1);
+        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .anyMatch(e -> "TaskRetry".equals(e.getReason()) && e.getMessage().contains("is gone (deleted before it ended)"));
+    }
+
+    @Test
     void aJobCreatedButNeverRecordedBeforeARestartIsAdoptedNotMadeTwice() {
         SpatialLoad sl = apply(spatialLoad(1, ""), SpatialLoad.class);
         // What a previous operator did before it was killed: created the first layer's Job, wrote no status.
         TaskSet.Planned first = SpatialLoadPlan.tasks(sl, IMAGE).get(0);
         TaskOwner owner = new TaskOwner(sl, sl.getSpec(), sl.getSpec().database.secretRef, IMAGE,
                 TaskJobs.resources(sl.getSpec(), Map.of("cpu", new Quantity("500m"), "memory", new Quantity("768Mi"))), j -> List.of(),
-                (reason, message) -> { }, dev.fanout.operator.tasks.TaskMetrics.NONE);
+                (reason, message) -> { }, dev.fanout.operator.tasks.TaskMetrics.NONE,
+                Duration.ofMinutes(1));
         Job orphan = client.resource(TaskJobs.build(owner, new TaskJobs.Task(first.id(), first.specHash(), 1, first.args(),
                 SpatialLoadPlan.KIND, first.layout()))).create();
 
@@ -359,16 +384,10 @@ class ReconcileInProcessTest {
         await("Suspended", () -> load().getStatus() != null && load().getStatus().phase == Phase.Suspended);
         Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobs().isEmpty());
 
-        client.resources(SpatialLoad.class).inNamespace(ns).withName("world").edit(r -> {
-            r.getSpec().suspend = false;
-            return r;
-        });
+        mergePatch(SpatialLoad.class, "world", "{\"spec\":{\"suspend\":false}}");
         await("resumed: a Job", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1);
         Job running = jobsOfKind(SpatialLoadPlan.KIND).get(0);
-        client.resources(SpatialLoad.class).inNamespace(ns).withName("world").edit(r -> {
-            r.getSpec().suspend = true;
-            return r;
-        });
+        mergePatch(SpatialLoad.class, "world", "{\"spec\":{\"suspend\":true}}");
         await("Suspended again", () -> load().getStatus().phase == Phase.Suspended);
         // The running task ends and is recorded; the next one does not start.
         String task = running.getMetadata().getLabels().get(TaskJobs.LABEL_TASK);
@@ -436,10 +455,7 @@ class ReconcileInProcessTest {
         Thread.sleep(3000);
         // Rerun the failed run: only it runs again (a new Job), then the aggregate; the good run is not touched.
         List<String> before = jobs().stream().map(j -> j.getMetadata().getUid()).toList();
-        client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").edit(b -> {
-            b.getMetadata().setAnnotations(Map.of("fanout.dev/rerun-failed", "1"));
-            return b;
-        });
+        mergePatch(EnergySimulationBatch.class, "walls", "{\"metadata\":{\"annotations\":{\"fanout.dev/rerun-failed\":\"1\"}}}");
         await("the failed run's new Job", () -> jobsOfKind(EnergyBatchPlan.KIND).stream()
                 .anyMatch(j -> j.getMetadata().getName().contains("thick") && !before.contains(j.getMetadata().getUid())));
         Job rerun = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> j.getMetadata().getName().contains("thick")).findFirst().orElseThrow();
