@@ -11,6 +11,7 @@ import dev.fanout.operator.events.EventReason;
 import dev.fanout.operator.metrics.FanoutMetrics;
 import dev.fanout.operator.metrics.RecordedAfterWrite;
 import dev.fanout.operator.status.FanoutStatusAggregator;
+import dev.fanout.operator.tasks.JobOutcome;
 import dev.fanout.operator.tasks.StatusTask;
 import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
@@ -184,8 +185,8 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         Phase was = status.phase;
         boolean wasStalled = stalled(status);
         // A task that cannot start says why in its message (JobOutcome: unschedulable, a container that cannot be made).
-        String stuck = tasks.states().values().stream().filter(s -> s.phase() == TaskPhase.Running && s.message() != null
-                && s.message().startsWith("pod ")).map(TaskState::message).findFirst().orElse(null);
+        String stuck = tasks.states().values().stream().filter(s -> s.phase() == TaskPhase.Running && JobOutcome.isStuckMessage(s.message()))
+                .map(TaskState::message).findFirst().orElse(null);
         FanoutStatusAggregator.apply(status, new FanoutStatusAggregator.Observation(generation, pass, aggregatePhase,
                 failure(resource, pass, aggregatePhase), meanTaskSeconds(resource), degraded, stuck,
                 spec.stalledAfterSeconds == null ? FanoutSpec.DEFAULTS.stalledAfterSeconds
@@ -233,8 +234,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
             // The aggregate's Job is kept after it ends (for its logs): delete it, so the rerun makes a new one.
             for (Job j : ReconcileSupport.ofKind(jobs, aggregateKind)) {
                 metrics.apiWrite("delete", "jobs");
-                client.batch().v1().jobs().inNamespace(j.getMetadata().getNamespace()).withName(j.getMetadata().getName())
-                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+                TaskJobs.delete(client, j);
             }
             jobs.removeIf(j -> aggregateKind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND)));
             agg.restart(agg.specHash());

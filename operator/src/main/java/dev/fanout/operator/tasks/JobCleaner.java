@@ -1,9 +1,7 @@
 package dev.fanout.operator.tasks;
 
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Set;
 
 /**
@@ -26,7 +24,7 @@ final class JobCleaner {
             boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
             if (stale || recorded && set.capacity()) {
                 set.owner().metrics().apiWrite("delete", "jobs");
-                delete(client, j);
+                TaskJobs.delete(client, j);
             } else if (over && !recorded) {
                 pending = true;
             }
@@ -41,16 +39,5 @@ final class JobCleaner {
     private static boolean recordedIn(Job j, TaskState s) {
         int attempt = TaskJobs.attemptOf(j);
         return attempt < s.attempts() || (attempt == s.attempts() && s.phase() != dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running);
-    }
-
-    private static void delete(KubernetesClient client, Job j) {
-        try {
-            client.batch().v1().jobs().inNamespace(j.getMetadata().getNamespace()).withName(j.getMetadata().getName())
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                throw e;
-            }
-        }
     }
 }

@@ -64,6 +64,11 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
         return oom == null ? decided : new JobOutcome(State.Failed, decided.exitCode(), oom, null, Cause.OOM_KILLED);
     }
 
+    /** Whether a task's message is a stuck pod's reason (made by {@link #waiting}), not a result or a failure. */
+    public static boolean isStuckMessage(String message) {
+        return message != null && message.startsWith("pod ");
+    }
+
     /** The Job controller marked the Job Complete or Failed. */
     public static boolean finished(Job j) {
         return j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()

@@ -69,13 +69,20 @@ final class TaskObserver {
 
     /** The running attempt's Job is gone (deleted before it ended): the attempt failed, the task runs again if it may. */
     private static void lost(TaskSet set, String id, TaskState s) {
-        String why = "job " + s.job() + " is gone (deleted before it ended)";
-        boolean last = s.attempts() >= set.owner().maxAttempts();
-        set.owner().metrics().attemptFailed(set.kind(), set.owner().namespace(), "job_lost", !last);
+        attemptFailed(set, id, s, "job " + s.job() + " is gone (deleted before it ended)", "job_lost", null);
+    }
+
+    /**
+     * An attempt failed: the task fails for good when retrying cannot help ({@code permanent} names why, as the start of
+     * the message) or it has no attempt left; else it waits for its next attempt.
+     */
+    private static void attemptFailed(TaskSet set, String id, TaskState s, String why, String failureClass, String permanent) {
+        boolean last = permanent != null || s.attempts() >= set.owner().maxAttempts();
+        set.owner().metrics().attemptFailed(set.kind(), set.owner().namespace(), failureClass, !last);
         if (last) {
             s.phase(TaskPhase.Failed);
             s.completionTime(TaskEngine.now());
-            s.message("failed after " + s.attempts() + " attempts: " + why);
+            s.message((permanent != null ? permanent : "failed after " + s.attempts() + " attempts: ") + why);
             set.owner().events().emit(EventReason.TaskFailed, "task " + id + " " + s.message());
             set.owner().metrics().ended(set.kind(), set.owner().namespace(), TaskPhase.Failed, secondsSince(s.startTime()));
         } else {
@@ -106,7 +113,7 @@ final class TaskObserver {
                 // A pod that cannot start (missing Secret, unschedulable...) is reported at once; the kubelet and the
                 // scheduler keep trying, so it proceeds when the cause is fixed. Back to no message when it does.
                 String waitingFor = o.cause() == JobOutcome.Cause.STUCK ? o.message() : null;
-                if (!Objects.equals(waitingFor, s.message()) && (waitingFor != null || s.message() != null && s.message().startsWith("pod "))) {
+                if (!Objects.equals(waitingFor, s.message()) && (waitingFor != null || JobOutcome.isStuckMessage(s.message()))) {
                     s.message(waitingFor);
                     if (waitingFor != null) {
                         events.emit(EventReason.TaskStuck, "task " + id + ": " + waitingFor);
@@ -124,20 +131,8 @@ final class TaskObserver {
             }
             case Failed -> {
                 String why = (o.exitCode() == null ? "" : "exit code " + o.exitCode() + ": ") + (o.message() == null ? "failed" : o.message());
-                boolean last = o.permanent() || s.attempts() >= set.owner().maxAttempts();
-                metrics.attemptFailed(set.kind(), ns, TaskMetrics.failureClass(o), !last);
-                if (last) {
-                    s.phase(TaskPhase.Failed);
-                    s.completionTime(TaskEngine.now());
-                    s.message((!o.permanent() ? "failed after " + s.attempts() + " attempts: "
-                            : o.cause() == null ? "bad input, not retried: " : "not retried: ") + why);
-                    events.emit(EventReason.TaskFailed, "task " + id + " " + s.message());
-                    metrics.ended(set.kind(), ns, TaskPhase.Failed, secondsSince(s.startTime()));
-                } else {
-                    s.phase(TaskPhase.Retrying);
-                    s.message("attempt " + s.attempts() + " failed, will retry: " + why);
-                    events.emit(EventReason.TaskRetry, "task " + id + " " + s.message());
-                }
+                attemptFailed(set, id, s, why, TaskMetrics.failureClass(o),
+                        !o.permanent() ? null : o.cause() == null ? "bad input, not retried: " : "not retried: ");
             }
         }
     }
