@@ -32,6 +32,12 @@ final class ArgList {
         return this;
     }
 
+    /** A flag without a value. */
+    ArgList flag(String flag) {
+        args.add(flag);
+        return this;
+    }
+
     List<String> list() {
         return List.copyOf(args);
     }

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** {@code fanout-worker spatial load}: one layer of a source into a table, swapped in atomically. */
 public record LoadArgs(String source, String layer, String pathInZip, SourceFormat format, String schema, String table,
-        int targetSrid, Integer sourceSrid, List<String> select, Map<String, String> rename, List<String> keys, String task) {
+        int targetSrid, Integer sourceSrid, List<String> select, Map<String, String> rename, List<String> keys, String task,
+        String fingerprint, boolean skipUnchanged) {
     public static final List<String> COMMAND = List.of("spatial", "load");
     public static final String SOURCE = "--source";
     public static final String LAYER = "--layer";
@@ -20,6 +21,10 @@ public record LoadArgs(String source, String layer, String pathInZip, SourceForm
     public static final String KEY = "--key";
     public static final String TASK = "--task";
     public static final String WORK_DIR = "--work-dir";
+    /** Fingerprint of the load's spec, stored with the table so that a later load can tell it holds the same thing. */
+    public static final String FINGERPRINT = "--fingerprint";
+    /** Keep the table when the source's bytes and the fingerprint are those it already holds. */
+    public static final String SKIP_UNCHANGED = "--skip-unchanged";
 
     /** The arguments, with the pod's work dir and result file. */
     public List<String> toArgs() {
@@ -31,6 +36,10 @@ public record LoadArgs(String source, String layer, String pathInZip, SourceForm
         if (rename != null) {
             a.repeated(RENAME, rename.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         }
-        return a.repeated(KEY, keys).list();
+        a.repeated(KEY, keys).add(FINGERPRINT, fingerprint);
+        if (skipUnchanged) {
+            a.flag(SKIP_UNCHANGED);
+        }
+        return a.list();
     }
 }

@@ -80,6 +80,10 @@ final class EnergyBatchPlan {
 
     static List<TaskSet.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
         EnergySimulationBatchSpec spec = esb.getSpec();
+        Map<String, String> revisions = new java.util.HashMap<>(); // model/<name>, weather/<name> -> revision
+        if (esb.getStatus() != null) {
+            esb.getStatus().inputs.stream().filter(i -> i.revision != null).forEach(i -> revisions.put(i.input, i.revision));
+        }
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (Variant v : variants) {
@@ -89,11 +93,21 @@ final class EnergyBatchPlan {
                     String hash = TaskJobs.hash(Serialization.asJson(model), Serialization.asJson(weather), v.edit().toJson(), ep.image, ep.mode, workerImage,
                             spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
                             spec.outputs == null ? null : spec.outputs.claimName);
+                    String revision = revised(revisions, "model/" + model.name, "weather/" + weather.name);
+                    if (revision != null) {
+                        hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
+                    }
                     plan.add(run(esb, id, hash, model, weather, v, workerImage, ep));
                 }
             }
         }
         return plan;
+    }
+
+    private static String revised(Map<String, String> revisions, String model, String weather) {
+        String m = revisions.get(model);
+        String w = revisions.get(weather);
+        return m == null && w == null ? null : m + "|" + w;
     }
 
     private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,

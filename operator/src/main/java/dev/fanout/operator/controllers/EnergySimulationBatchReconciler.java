@@ -1,6 +1,13 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.results.SourceVersion;
+import dev.fanout.operator.changes.SourceCheck;
+import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion;
+import dev.fanout.operator.tasks.TaskOwner;
+import jakarta.inject.Inject;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyAggregateStatus;
@@ -43,6 +50,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     /** Per-run start/success events would be thousands; failures, retries and the batch's own events are kept. */
     private static final Set<EventReason> QUIET = Set.of(EventReason.TaskStarted, EventReason.TaskSucceeded);
 
+    @Inject
+    SourceCheck sources;
+
     public EnergySimulationBatchReconciler() {
         super(EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
     }
@@ -69,6 +79,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     Tasks tasks(EnergySimulationBatch esb, String image) {
         EnergySimulationBatchStatus status = esb.getStatus();
+        if (esb.getSpec().schedule != null && status.inputs.isEmpty()) {
+            recordInputs(esb); // what later scheduled runs compare with
+        }
         List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), image);
         TaskLedger ledger = new TaskLedger(status.ledger);
         Map<String, VariantRun> live = new HashMap<>();
@@ -125,6 +138,74 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     Double meanTaskSeconds(EnergySimulationBatch esb) {
         VariantCounts c = esb.getStatus().variants;
         return c.finishedSeconds == null || c.succeeded + c.failed == 0 ? null : c.finishedSeconds / (c.succeeded + c.failed);
+    }
+
+    /** The batch's input files (model/<name>, weather/<name>); only URL files are asked for their validators. */
+    private void recordInputs(EnergySimulationBatch esb) {
+        List<InputVersion> inputs = new ArrayList<>();
+        for (var e : inputFiles(esb).entrySet()) {
+            InputVersion v = new InputVersion();
+            v.input = e.getKey();
+            v.url = e.getValue().url;
+            if (v.url != null) {
+                SourceVersion.FileVersion now = sources.current(v.url);
+                if (now != null) {
+                    v.etag = now.etag();
+                    v.lastModified = now.lastModified();
+                    v.length = now.length();
+                }
+            }
+            inputs.add(v);
+        }
+        esb.getStatus().inputs = inputs;
+    }
+
+    private static Map<String, InputFile> inputFiles(EnergySimulationBatch esb) {
+        Map<String, InputFile> out = new LinkedHashMap<>();
+        esb.getSpec().models.forEach(m -> out.put("model/" + m.name, m));
+        esb.getSpec().weather.forEach(w -> out.put("weather/" + w.name, w));
+        return out;
+    }
+
+    /**
+     * A scheduled run asks the server of each URL input whether it changed: a changed file (or one that cannot be checked)
+     * gets a new revision, so the runs using it are simulated again; the others are not (their results stand). ConfigMap
+     * and volume inputs are not checked. A reload request gives every input a new revision: everything runs again.
+     */
+    @Override
+    void startRun(EnergySimulationBatch esb, RunStatus run, boolean forced, TaskOwner owner) {
+        EnergySimulationBatchStatus st = esb.getStatus();
+        if (st.inputs.isEmpty()) {
+            recordInputs(esb);
+        }
+        for (InputVersion v : st.inputs) {
+            if (forced) {
+                v.revision = "reload-" + run.number;
+                continue;
+            }
+            if (v.url == null) {
+                continue;
+            }
+            SourceCheck.Result check = sources.check(List.of(new SourceVersion.FileVersion(v.url, v.etag, v.lastModified, v.length, null)));
+            if (check.verdict() != SourceCheck.Verdict.UNCHANGED) {
+                v.revision = "run-" + run.number;
+                SourceVersion.FileVersion now = sources.current(v.url);
+                v.etag = now == null ? null : now.etag();
+                v.lastModified = now == null ? null : now.lastModified();
+                v.length = now == null ? null : now.length();
+                owner.events().emit(EventReason.SpecChanged, "input " + v.input + ": " + check.reason() + "; its runs run again");
+            }
+        }
+    }
+
+    @Override
+    String runSummary(EnergySimulationBatch esb, TaskEngine.Pass pass) {
+        EnergySimulationBatchStatus st = esb.getStatus();
+        String mark = "run-" + st.run.number;
+        List<String> changed = st.inputs.stream().filter(i -> mark.equals(i.revision) || ("reload-" + st.run.number).equals(i.revision))
+                .map(i -> i.input).toList();
+        return pass.total() + " runs: " + pass.succeeded() + " succeeded, " + pass.failed() + " failed"
+                + (st.run.number != null && st.run.number > 1 ? "; inputs run again: " + (changed.isEmpty() ? "none" : String.join(", ", changed)) : "");
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.fanout.operator.config.FanoutConfig;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutStatus;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
+import dev.fanout.operator.schedule.CronSchedule;
+import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.events.EventReason;
@@ -44,6 +47,7 @@ import java.util.function.Function;
  * states live in its status, when its aggregate may run, what counts as failure):
  * <ol>
  * <li>validate what the schema cannot (else Failed with every problem named, no Jobs);</li>
+ * <li>start a run when one is due ({@link Runs}: the schedule, a reload request); the kind decides what runs again;</li>
  * <li>the task pass: observe, clean up, admit ({@link TaskEngine}); write the task states back to the status;</li>
  * <li>the aggregate pass, once the tasks allow it, with a window of one;</li>
  * <li>phase, progress, ETA and conditions ({@link FanoutStatusAggregator}), an Event when the resource finishes;</li>
@@ -111,6 +115,15 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     /** Mean seconds of a finished task, for the ETA; null while none finished. */
     abstract Double meanTaskSeconds(R resource);
 
+    /**
+     * A new run started (by the schedule or a reload request): decide what runs again, before the tasks are planned.
+     * {@code forced}: everything does, whatever changed.
+     */
+    abstract void startRun(R resource, RunStatus run, boolean forced, TaskOwner owner);
+
+    /** One line on what the current run did, for status.runs. */
+    abstract String runSummary(R resource, TaskEngine.Pass pass);
+
     /** Whether events of this reason are recorded for this kind (per-task events of a 10,000-run batch are not). */
     boolean records(EventReason reason) {
         return true;
@@ -141,6 +154,13 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         FanoutSpec spec = resource.getSpec();
         List<String> problems = new ArrayList<>(TaskJobs.resourceProblems(spec));
         problems.addAll(problems(resource));
+        if (spec.schedule != null) {
+            try {
+                CronSchedule.parse(spec.schedule.cron, spec.schedule.timeZone);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             FanoutStatusAggregator.apply(status, FanoutStatusAggregator.Observation.invalid(generation,
                     "invalid spec: " + String.join("; ", problems), Instant.now()));
@@ -156,8 +176,26 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         List<Job> jobs = new ArrayList<>(context.getSecondaryResources(Job.class));
         TaskEngine engine = new TaskEngine(client, planner);
 
+        Instant now = Instant.now();
+        boolean going = status.phase != null && status.phase != Phase.Succeeded && status.phase != Phase.Failed;
+        Runs.Step step = Runs.step(status, spec.schedule, owner.suspended(), going,
+                Instant.parse(resource.getMetadata().getCreationTimestamp()), annotation(resource, Runs.RELOAD), now);
+        if (step.missed() != null) {
+            owner.events().emit(EventReason.RunMissed, "scheduled time " + step.missed().scheduledTime + " missed: " + step.missed().summary);
+        }
+        if (step.start() != null) {
+            RunStatus run = step.start();
+            owner.events().emit(EventReason.RunStarted, "run " + run.number + " started (" + run.trigger
+                    + (run.scheduledTime != null ? " of " + run.scheduledTime : step.forced() ? ": " + Runs.RELOAD + "=" + status.reload : "") + ")");
+            startRun(resource, run, step.forced(), owner);
+        }
         Tasks tasks = tasks(resource, image);
         boolean rerunPending = rerunFailed(resource, status, tasks, jobs, owner);
+        if (!Boolean.TRUE.equals(status.run.failedRestarted)) { // a new run: what failed in the last one runs again
+            List<String> restarted = restartFailed(resource, tasks, jobs);
+            rerunPending |= restarted == null;
+            status.run.failedRestarted = restarted != null;
+        }
         TaskEngine.Pass pass = engine.run(new TaskSet(owner, taskKind, tasks.plan(), tasks.states(), tasks.newState(),
                 ReconcileSupport.ofKind(jobs, taskKind), true));
         recordTasks(resource, tasks, pass);
@@ -200,9 +238,16 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (status.phase != was && finished) {
             owner.events().emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
         }
+        if (finished) {
+            Runs.ended(status, spec.schedule, status.phase == Phase.Succeeded, runSummary(resource, pass), now);
+        }
         Duration next = cleanup || rerunPending ? Duration.ofSeconds(1) // delete the Jobs whose outcome this status now holds
                 : !finished ? config.reconcile().requeueWhileRunning() // a safety net: events drive progress
                 : null;
+        Duration untilScheduled = Runs.untilNext(status, now);
+        if (untilScheduled != null && (next == null || untilScheduled.compareTo(next) < 0)) {
+            next = untilScheduled;
+        }
         return ReconcileSupport.writeStatus(client, recorded, resource, before, next);
     }
 
@@ -217,16 +262,35 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
      * @return whether the request waits for such Jobs to go
      */
     private boolean rerunFailed(R resource, S status, Tasks tasks, List<Job> jobs, TaskOwner owner) {
-        String asked = resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(RERUN_FAILED);
+        String asked = annotation(resource, RERUN_FAILED);
         if (asked == null || asked.equals(status.rerunFailed)) {
             return false;
         }
+        List<String> failed = restartFailed(resource, tasks, jobs);
+        if (failed == null) {
+            return true;
+        }
+        status.rerunFailed = asked;
+        owner.events().emit(EventReason.RerunFailed, failed.isEmpty() ? RERUN_FAILED + "=" + asked + ": no task had failed"
+                : RERUN_FAILED + "=" + asked + ": " + failed.size() + " failed tasks run again: "
+                        + String.join(", ", failed.subList(0, Math.min(10, failed.size()))) + (failed.size() > 10 ? ", ..." : ""));
+        return false;
+    }
+
+    /**
+     * The tasks that failed for good start over (first attempt), and the aggregate with them. Only once every Job of those
+     * tasks is gone (a failed Job is deleted the pass after its outcome is recorded), so a new attempt never meets the old
+     * Job's name.
+     *
+     * @return the tasks restarted, or null while such Jobs are still there
+     */
+    private List<String> restartFailed(R resource, Tasks tasks, List<Job> jobs) {
         List<String> failed = tasks.states().entrySet().stream().filter(e -> e.getValue().phase() == TaskPhase.Failed)
                 .map(Map.Entry::getKey).toList();
         boolean jobsLeft = ReconcileSupport.ofKind(jobs, taskKind).stream()
                 .anyMatch(j -> failed.contains(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)));
         if (jobsLeft) {
-            return true;
+            return null;
         }
         failed.forEach(id -> tasks.states().get(id).restart(tasks.states().get(id).specHash()));
         StatusTask<?> agg = aggregateState(resource, false);
@@ -239,11 +303,11 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
             jobs.removeIf(j -> aggregateKind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND)));
             agg.restart(agg.specHash());
         }
-        status.rerunFailed = asked;
-        owner.events().emit(EventReason.RerunFailed, failed.isEmpty() ? RERUN_FAILED + "=" + asked + ": no task had failed"
-                : RERUN_FAILED + "=" + asked + ": " + failed.size() + " failed tasks run again: "
-                        + String.join(", ", failed.subList(0, Math.min(10, failed.size()))) + (failed.size() > 10 ? ", ..." : ""));
-        return false;
+        return failed;
+    }
+
+    private static String annotation(CustomResource<?, ?> resource, String key) {
+        return resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(key);
     }
 
     private static boolean stalled(FanoutStatus status) {

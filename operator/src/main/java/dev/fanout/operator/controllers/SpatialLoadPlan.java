@@ -33,28 +33,49 @@ final class SpatialLoadPlan {
     private SpatialLoadPlan() {
     }
 
+    /**
+     * The layers' tasks. A task's fingerprint is that of its load ({@link #fingerprint}), plus the layer's source revision
+     * once a later run decided to load it again; the worker keeps the load's fingerprint with the table.
+     */
     static List<TaskSet.Planned> tasks(SpatialLoad sl, String image) {
         SpatialLoadSpec spec = sl.getSpec();
+        Map<String, String> revisions = new HashMap<>();
+        if (sl.getStatus() != null) {
+            sl.getStatus().layers.forEach(l -> revisions.put(l.name, l.sourceRevision));
+        }
         List<LayerSpec> ordered = new ArrayList<>(spec.layers);
         ordered.sort(Comparator.comparing((LayerSpec l) -> l.sizeHint == null ? BigDecimal.valueOf(-1) : l.sizeHint.getNumericalAmount())
                 .reversed()); // stable: spec order among equals
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (LayerSpec l : ordered) {
-            String hash = TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
-                    spec.database.secretRef.name, spec.database.schema, image);
-            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l).toArgs()));
+            String fingerprint = fingerprint(spec, l, image);
+            String revision = revisions.get(l.name);
+            String hash = revision == null ? fingerprint : TaskJobs.hash(fingerprint, revision);
+            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, revision != null && revision.startsWith(SCHEDULED))
+                    .toArgs()));
         }
         return plan;
     }
 
-    static LoadArgs loadArgs(SpatialLoadSpec spec, LayerSpec l) {
+    /** A revision set by a scheduled run: the worker may keep the table when the bytes prove the same. */
+    static final String SCHEDULED = "run-";
+    /** A revision set by a reload request: the table is replaced whatever the bytes. */
+    static final String FORCED = "reload-";
+
+    /** Everything that decides what a layer's table holds: the layer's spec, the database Secret and schema, the image. */
+    static String fingerprint(SpatialLoadSpec spec, LayerSpec l, String image) {
+        return TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
+                spec.database.secretRef.name, spec.database.schema, image);
+    }
+
+    static LoadArgs loadArgs(SpatialLoadSpec spec, LayerSpec l, String fingerprint, boolean skipUnchanged) {
         SourceSpec s = l.source;
         Set<String> keys = new LinkedHashSet<>(l.keys == null ? List.of() : l.keys);
         if (l.parent != null) {
             keys.add(l.parent.column); // the link step joins on it
         }
         return new LoadArgs(s.url, s.layer, s.path, s.format, spec.database.schema, l.table, l.targetSrid == null ? 4326 : l.targetSrid,
-                s.srid, l.select, l.rename, List.copyOf(keys), l.name);
+                s.srid, l.select, l.rename, List.copyOf(keys), l.name, fingerprint, skipUnchanged);
     }
 
     /** The link task, or null when no layer has a parent. */

@@ -1,6 +1,12 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.operator.changes.SourceCheck;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
+import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
+import dev.fanout.operator.events.EventReason;
+import dev.fanout.operator.tasks.TaskOwner;
+import jakarta.inject.Inject;
+import java.util.HashMap;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.AggregateStatus;
@@ -33,6 +39,9 @@ import java.util.Map;
 @ControllerConfiguration(name = "spatialload", generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, SpatialLoadStatus> implements Reconciler<SpatialLoad> {
+
+    @Inject
+    SourceCheck sources;
 
     public SpatialLoadReconciler() {
         super(SpatialLoad.class, SpatialLoadPlan.KIND, SpatialLoadPlan.LINK_KIND);
@@ -71,9 +80,78 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
     void recordTasks(SpatialLoad sl, Tasks tasks, TaskEngine.Pass pass) {
         List<LayerStatus> layers = new ArrayList<>();
         for (LayerSpec l : sl.getSpec().layers) { // spec order, whatever the admission order
-            layers.add(((LayerTask) tasks.states().get(l.name)).s);
+            LayerTask t = (LayerTask) tasks.states().get(l.name);
+            if (t.keptTable && t.s.phase == TaskPhase.Succeeded) {
+                t.s.phase = TaskPhase.Unchanged;
+                t.s.message = "source bytes unchanged (SHA-256 " + abbreviated(t.s.source == null ? null : t.s.source.sha256)
+                        + "): the table was kept";
+            }
+            layers.add(t.s);
         }
         sl.getStatus().layers = layers;
+    }
+
+    /**
+     * A scheduled run asks each loaded layer's server whether its files changed ({@link SourceCheck}): an unchanged layer is
+     * Unchanged at once (no Job, its table untouched); the others get a new source revision, which changes their task's
+     * fingerprint, so they load again (a running one is replaced). Failed layers run again anyway (the run restarts them).
+     * A reload request gives every layer a new revision, and the worker replaces the table whatever the bytes.
+     */
+    @Override
+    void startRun(SpatialLoad sl, RunStatus run, boolean forced, TaskOwner owner) {
+        Map<String, LayerStatus> byName = new HashMap<>();
+        sl.getStatus().layers.forEach(l -> byName.put(l.name, l));
+        for (LayerSpec l : sl.getSpec().layers) {
+            LayerStatus ls = byName.get(l.name);
+            if (ls == null || ls.phase == TaskPhase.Failed && !forced) {
+                continue;
+            }
+            if (forced) {
+                ls.sourceRevision = SpatialLoadPlan.FORCED + run.number;
+                continue;
+            }
+            String fingerprint = SpatialLoadPlan.fingerprint(sl.getSpec(), l, owner.image());
+            SourceCheck.Result check = ls.phase != null && ls.phase.succeeded() && ls.source != null && fingerprint.equals(ls.source.fingerprint)
+                    ? sources.check(LayerTask.files(ls.source)) : null;
+            if (check != null && check.verdict() == SourceCheck.Verdict.UNCHANGED) {
+                ls.phase = TaskPhase.Unchanged;
+                ls.message = check.reason();
+                owner.events().emit(EventReason.TaskUnchanged, "layer " + l.name + ": " + check.reason() + "; not loaded again");
+            } else {
+                ls.sourceRevision = SpatialLoadPlan.SCHEDULED + run.number;
+                if (check != null) {
+                    owner.events().emit(EventReason.SpecChanged, "layer " + l.name + ": " + check.reason() + "; loading it again");
+                }
+            }
+        }
+    }
+
+    @Override
+    String runSummary(SpatialLoad sl, TaskEngine.Pass pass) {
+        SpatialLoadStatus st = sl.getStatus();
+        Instant start = Instant.parse(st.run.startTime);
+        long loaded = 0;
+        long rows = 0;
+        long unchanged = 0;
+        long failed = 0;
+        for (LayerStatus l : st.layers) {
+            if (l.phase == TaskPhase.Unchanged) {
+                unchanged++;
+            } else if (l.phase == TaskPhase.Failed) {
+                failed++;
+            } else if (l.phase == TaskPhase.Succeeded && l.completionTime != null && !Instant.parse(l.completionTime).isBefore(start)) {
+                loaded++;
+                rows += l.rows == null ? 0 : l.rows;
+            }
+        }
+        String links = st.aggregate == null ? "" : st.aggregate.completionTime != null && st.aggregate.phase == TaskPhase.Succeeded
+                && !Instant.parse(st.aggregate.completionTime).isBefore(start) ? "; links run" : "; links kept";
+        return st.layers.size() + " layers: " + loaded + " loaded (" + rows + " rows), " + unchanged + " unchanged, " + failed + " failed"
+                + links;
+    }
+
+    private static String abbreviated(String sha) {
+        return sha == null ? "?" : sha.substring(0, Math.min(12, sha.length()));
     }
 
     @Override

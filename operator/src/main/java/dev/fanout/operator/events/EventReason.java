@@ -20,6 +20,12 @@ public enum EventReason {
     Stalled(true),
     /** The fanout.dev/rerun-failed annotation changed: the tasks that had failed for good run again. */
     RerunFailed(false),
+    /** A run started: by the schedule, or by the fanout.dev/reload annotation. */
+    RunStarted(false),
+    /** A scheduled time passed without its run starting within spec.schedule.startingDeadlineSeconds. */
+    RunMissed(true),
+    /** A later run found a task's input as it was: the task did not run again. */
+    TaskUnchanged(false),
     /** A task's spec changed: it runs again. */
     SpecChanged(false),
     Succeeded(false),

@@ -35,7 +35,7 @@ final class TaskAdmitter {
         for (TaskSet.Planned t : set.plan()) {
             switch (set.states().get(t.id()).phase()) {
                 case Running -> running++;
-                case Succeeded -> succeeded++;
+                case Succeeded, Unchanged -> succeeded++;
                 case Failed -> failed++;
                 case Retrying -> {
                     retrying++;

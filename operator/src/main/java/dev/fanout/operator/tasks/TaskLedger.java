@@ -94,7 +94,7 @@ public final class TaskLedger {
         for (var t : tasks) {
             TaskState s = t.getValue();
             char phase = switch (s.phase()) {
-                case Succeeded -> 'S';
+                case Succeeded, Unchanged -> 'S';
                 case Failed -> 'F';
                 case Retrying -> 'R';
                 default -> 0;

@@ -10,8 +10,15 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import dev.fanout.api.results.SourceVersion;
 
 /**
  * Brings a source to local disk: http(s) URLs are streamed to a file with a size limit, retrying transient failures;
@@ -33,6 +40,8 @@ public final class SourceFetcher {
     private final long maxBytes;
     private final int attempts;
     private long bytesDownloaded;
+    /** Every file fetched, in order, with its server's validators; and the SHA-256 of all their bytes in that order. */
+    private final List<SourceVersion.FileVersion> fetched = new ArrayList<>();
 
     public SourceFetcher(Path workDir, long maxBytes, int attempts) {
         this.workDir = workDir;
@@ -42,6 +51,21 @@ public final class SourceFetcher {
 
     public long bytesDownloaded() {
         return bytesDownloaded;
+    }
+
+    /** What was fetched so far: the files, their validators and the SHA-256 of their bytes; for the table and the result. */
+    public SourceVersion version(String fingerprint, Long rows) {
+        String all = fetched.isEmpty() ? null : SourceVersion.combined(fetched,
+                text -> HexFormat.of().formatHex(sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return new SourceVersion(List.copyOf(fetched), all, fingerprint, rows);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static boolean isUrl(String source) {
@@ -67,6 +91,13 @@ public final class SourceFetcher {
             if (!Files.isRegularFile(p)) {
                 throw WorkerException.badInput("source file " + source + " does not exist");
             }
+            MessageDigest digest = sha256();
+            try (InputStream in = new DigestInputStream(Files.newInputStream(p), digest)) {
+                long n = in.transferTo(OutputStream.nullOutputStream());
+                fetched.add(new SourceVersion.FileVersion(source, null, null, n, HexFormat.of().formatHex(digest.digest())));
+            } catch (IOException e) {
+                throw WorkerException.badInput("source file " + source + " cannot be read: " + e.getMessage());
+            }
             return p;
         }
         return download(source, true).orElseThrow();
@@ -88,7 +119,10 @@ public final class SourceFetcher {
                 HttpURLConnection rsp = open(uri, url);
                 int code = rsp.getResponseCode();
                 if (code == 200) {
-                    streamToFile(rsp.getInputStream(), target, url);
+                    MessageDigest digest = sha256(); // of this attempt: a failed attempt's bytes must not count
+                    long n = streamToFile(rsp.getInputStream(), digest, target, url);
+                    fetched.add(new SourceVersion.FileVersion(url, rsp.getHeaderField("ETag"), rsp.getHeaderField("Last-Modified"), n,
+                            HexFormat.of().formatHex(digest.digest())));
                     return java.util.Optional.of(target);
                 }
                 rsp.disconnect();
@@ -144,10 +178,11 @@ public final class SourceFetcher {
         throw WorkerException.badInput("GET " + url + " redirects more than " + MAX_REDIRECTS + " times");
     }
 
-    private void streamToFile(InputStream body, Path target, String url) throws IOException {
+    /** Streams a body to the target (through a .part file) and through the digest; returns its length. */
+    private long streamToFile(InputStream body, MessageDigest digest, Path target, String url) throws IOException {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         long n = 0;
-        try (InputStream in = body; OutputStream out = Files.newOutputStream(part)) {
+        try (InputStream in = new DigestInputStream(body, digest); OutputStream out = Files.newOutputStream(part)) {
             byte[] buf = new byte[1 << 16];
             int r;
             while ((r = in.read(buf)) > 0) {
@@ -164,6 +199,7 @@ public final class SourceFetcher {
         }
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
         bytesDownloaded += n;
+        return n;
     }
 
     private static void sleep(long ms) {

@@ -6,12 +6,15 @@ import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.Flags;
 import dev.fanout.api.args.LoadArgs;
 import dev.fanout.api.results.LoadResult;
+import dev.fanout.api.results.SourceVersion;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.io.ScratchSpace;
 import dev.fanout.worker.io.SourceFetcher;
 import dev.fanout.worker.io.ZipExtractor;
+import dev.fanout.worker.pg.Database;
 import dev.fanout.worker.pg.Identifiers;
+import dev.fanout.worker.pg.TableComment;
 import dev.fanout.worker.spatial.read.FeatureSource;
 import dev.fanout.worker.spatial.read.GeoJsonSource;
 import dev.fanout.worker.spatial.read.GeoPackageSource;
@@ -68,6 +71,12 @@ public class LoadCommand implements Callable<Integer> {
     Path workDir;
     @Option(names = "--encoders", description = "geometry encoding threads (default: cores - 1, at least 1)")
     Integer encoders;
+    @Option(names = LoadArgs.FINGERPRINT, description = "fingerprint of the load's spec, kept with the table (its comment) "
+            + "beside the source's validators and SHA-256")
+    String fingerprint;
+    @Option(names = LoadArgs.SKIP_UNCHANGED, description = "keep the table as it is when it holds this source's bytes "
+            + "(same SHA-256) under the same --fingerprint; the result then says unchanged")
+    boolean skipUnchanged;
     @Option(names = "--dry-run", description = "read, reproject, check and encode every feature, but touch no database: "
             + "checks a source before loading it (the result has rows and invalid geometries)")
     boolean dryRun;
@@ -99,20 +108,29 @@ public class LoadCommand implements Callable<Integer> {
                 fetchShapefileSiblings(fetcher, source);
             }
             double downloadSeconds = (System.nanoTime() - t0) / 1e9;
+            if (skipUnchanged && !dryRun) {
+                LoadResult kept = keptIfUnchanged(fetcher, round(downloadSeconds), t0);
+                if (kept != null) {
+                    ResultFile.write(result, kept);
+                    return ExitCode.OK;
+                }
+            }
             try (FeatureSource src = open(fmt, dataset, dbfCharset)) {
                 Reprojection reprojection = Reprojection.between(src.crs(), sourceSrid, targetSrid);
                 ColumnPlan plan = new ColumnPlan(src.columns(), select, rename);
                 List<String> keyColumns = keys.stream().map(plan::keyColumn).distinct().toList();
                 int threads = encoders != null ? encoders : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
                 PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads);
-                PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection) : loader.load(src, reprojection);
+                PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection)
+                        : loader.load(src, reprojection, rows -> fetcher.version(fingerprint, rows));
                 LoadResult.Seconds seconds = new LoadResult.Seconds(round(downloadSeconds), r.loadSeconds(), r.readBusy(), r.encodeBusy(),
                         r.copyBusy(), r.indexSeconds(), r.analyzeSeconds(), r.swapSeconds(), round((System.nanoTime() - t0) / 1e9));
                 List<String> dropped = r.droppedForeignKeys().isEmpty() ? null
                         : r.droppedForeignKeys().subList(0, Math.min(10, r.droppedForeignKeys().size()));
                 LoadResult out = new LoadResult(task != null ? task : table, dryRun ? null : schema + "." + table, dryRun ? true : null,
                         r.rows(), r.invalid(), r.empty(), Math.max(fetcher.bytesDownloaded(), r.bytesRead()),
-                        src.family().multiType + (src.hasZ() ? "Z" : ""), targetSrid, reprojection.source(), seconds, dropped);
+                        src.family().multiType + (src.hasZ() ? "Z" : ""), targetSrid, reprojection.source(), seconds, dropped,
+                        fetcher.version(fingerprint, dryRun ? null : r.rows()), null);
                 ResultFile.write(result, out);
             }
             return ExitCode.OK;
@@ -121,6 +139,31 @@ public class LoadCommand implements Callable<Integer> {
                 ScratchSpace.delete(work);
             }
         }
+    }
+
+    /**
+     * The result of a load skipped because the table holds these very bytes under the same fingerprint (its comment says
+     * so), or null when it must be loaded: no table, another source or spec, or no fingerprint to compare.
+     */
+    private LoadResult keptIfUnchanged(SourceFetcher fetcher, double downloadSeconds, long t0) {
+        if (fingerprint == null) {
+            return null;
+        }
+        SourceVersion now = fetcher.version(fingerprint, null);
+        SourceVersion held;
+        try (java.sql.Connection c = Database.connect()) {
+            held = TableComment.read(c, Identifiers.qualified(schema, table));
+        } catch (java.sql.SQLException e) {
+            throw Database.classify("reading what " + schema + "." + table + " holds failed", e);
+        }
+        if (held == null || !now.sameContent(held)) {
+            return null;
+        }
+        SourceVersion version = fetcher.version(fingerprint, held.rows());
+        double total = round((System.nanoTime() - t0) / 1e9);
+        return new LoadResult(task != null ? task : table, schema + "." + table, null, held.rows() == null ? 0 : held.rows(), 0, 0,
+                fetcher.bytesDownloaded(), null, targetSrid, null,
+                new LoadResult.Seconds(downloadSeconds, 0, 0, 0, 0, 0, 0, 0, total), null, version, true);
     }
 
     private static double round(double s) {

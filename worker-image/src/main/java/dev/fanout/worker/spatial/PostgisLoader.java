@@ -6,6 +6,8 @@ import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.pg.CopyBinaryWriter;
 import dev.fanout.worker.pg.Database;
 import dev.fanout.worker.pg.Identifiers;
+import dev.fanout.worker.pg.TableComment;
+import dev.fanout.api.results.SourceVersion;
 import dev.fanout.worker.spatial.read.Feature;
 import dev.fanout.worker.spatial.read.FeatureSource;
 import java.io.IOException;
@@ -76,7 +78,11 @@ final class PostgisLoader {
         return base + "_" + suffix;
     }
 
-    Result load(FeatureSource source, Reprojection reprojection) throws Exception {
+    /**
+     * Loads into a staging table, indexes and analyzes it, marks it with what it holds ({@code version}, given the rows),
+     * and swaps it in, all in one transaction.
+     */
+    Result load(FeatureSource source, Reprojection reprojection, java.util.function.LongFunction<SourceVersion> version) throws Exception {
         String stage = stagingName(table);
         String stageQ = Identifiers.qualified(schema, stage);
         String targetQ = Identifiers.qualified(schema, table);
@@ -111,6 +117,7 @@ final class PostgisLoader {
             try (Statement st = c.createStatement()) {
                 st.execute("ANALYZE " + stageQ);
             }
+            TableComment.write(c, stageQ, version.apply(counts.rows));
             long t3 = System.nanoTime();
             List<String> droppedFks = swap(c, stage, stageQ, targetQ);
             c.commit();

@@ -19,6 +19,10 @@ public abstract class FanoutSpec {
             + "Suspended). Set it back to false to resume: kubectl patch <kind> <name> --type merge -p '{\"spec\":{\"suspend\":false}}'.")
     public Boolean suspend = false;
 
+    @JsonPropertyDescription("Run again on a schedule (cron, time zone, concurrency policy, starting deadline), as a CronJob "
+            + "does; each run reloads or re-simulates only what changed since the last one.")
+    public ScheduleSpec schedule;
+
     @JsonPropertyDescription("How many task Jobs may run at once.")
     public ParallelismSpec parallelism = new ParallelismSpec();
 

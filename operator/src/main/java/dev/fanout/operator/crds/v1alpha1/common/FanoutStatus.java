@@ -25,6 +25,21 @@ public abstract class FanoutStatus {
     @JsonPropertyDescription("The last value of the fanout.dev/rerun-failed annotation acted on: its failed tasks ran again.")
     public String rerunFailed;
 
+    @JsonPropertyDescription("The last value of the fanout.dev/reload annotation acted on: everything was loaded or run again.")
+    public String reload;
+
+    @JsonPropertyDescription("The current (or last) run.")
+    public RunStatus run;
+
+    @JsonPropertyDescription("The last scheduled time a run started for.")
+    public String lastScheduleTime;
+
+    @JsonPropertyDescription("The next scheduled time (absent without a schedule or while it is suspended).")
+    public String nextScheduleTime;
+
+    @JsonPropertyDescription("Ended runs, newest first, at most spec.schedule.historyLimit (missed and skipped schedules too).")
+    public List<RunStatus> runs = new ArrayList<>();
+
     @JsonPropertyDescription("The capacity window and what runs in it.")
     public SlotsStatus slots;
 

@@ -23,6 +23,10 @@ public class EnergySimulationBatchStatus extends FanoutStatus {
             + "attempts), so restarts and spec changes never rerun a finished run. Not for humans.")
     public String ledger;
 
+    @JsonPropertyDescription("With a schedule: the input files as last seen; a scheduled run simulates again only the runs whose "
+            + "model or weather changed (and those that failed).")
+    public List<InputVersion> inputs = new ArrayList<>();
+
     @JsonPropertyDescription("The aggregate Job that ranks the results, once every run is done.")
     public EnergyAggregateStatus aggregate;
 }

@@ -20,4 +20,12 @@ public class LayerStatus extends TaskStatus {
     @JsonPropertyDescription("Seconds the successful attempt took in the worker.")
     public Double seconds;
 
+    @JsonPropertyDescription("What the table holds: the files read, their validators and SHA-256; a later run asks the server "
+            + "whether they changed.")
+    public LoadedSource source;
+
+    @JsonPropertyDescription("Set by a run that loads the layer again (its source changed, or could not be checked, or a "
+            + "reload was asked for); part of the task's fingerprint.")
+    public String sourceRevision;
+
 }
