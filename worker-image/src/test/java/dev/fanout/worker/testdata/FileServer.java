@@ -25,6 +25,8 @@ public final class FileServer implements AutoCloseable {
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.CountDownLatch> held = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
+    private volatile boolean validators = true;
 
     public FileServer(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -56,6 +58,31 @@ public final class FileServer implements AutoCloseable {
                 exchange.close();
                 return;
             }
+            if (validators) { // as static file servers do: a strong ETag of size and mtime, Last-Modified, 304 on a match
+                long mtime = Files.getLastModifiedTime(file).toMillis();
+                String etag = "\"" + Long.toHexString(Files.size(file)) + "-" + Long.toHexString(mtime) + "\"";
+                String modified = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        java.time.Instant.ofEpochMilli(mtime).atZone(java.time.ZoneOffset.UTC));
+                exchange.getResponseHeaders().add("ETag", etag);
+                exchange.getResponseHeaders().add("Last-Modified", modified);
+                String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+                String ifModifiedSince = exchange.getRequestHeaders().getFirst("If-Modified-Since");
+                boolean notModified = ifNoneMatch != null ? ifNoneMatch.equals(etag) : ifModifiedSince != null
+                        && !java.time.ZonedDateTime.parse(ifModifiedSince, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant().isBefore(java.time.Instant.ofEpochMilli(mtime / 1000 * 1000));
+                if (notModified) {
+                    exchange.sendResponseHeaders(304, -1);
+                    exchange.close();
+                    return;
+                }
+            }
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().add("Content-Length", Long.toString(Files.size(file)));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+                return;
+            }
+            gets.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
             exchange.sendResponseHeaders(200, Files.size(file));
             try (OutputStream out = exchange.getResponseBody()) {
                 Files.copy(file, out);
@@ -87,6 +114,17 @@ public final class FileServer implements AutoCloseable {
     public void release() {
         held.values().forEach(java.util.concurrent.CountDownLatch::countDown);
         held.clear();
+    }
+
+    /** Serves no ETag or Last-Modified (and never 304), as some servers do. */
+    public void withoutValidators() {
+        validators = false;
+    }
+
+    /** Downloads of a path so far (GETs answered with its body; not HEADs or 304s). */
+    public int downloads(String relativePath) {
+        AtomicInteger n = gets.get("/" + relativePath);
+        return n == null ? 0 : n.get();
     }
 
     public int requests() {
