@@ -101,12 +101,6 @@ class EnergySimulationBatchIT {
         return esb;
     }
 
-    static long count(String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     EnergySimulationBatch get() {
         return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("five-zone").get();
@@ -211,7 +205,7 @@ class EnergySimulationBatchIT {
             assertThat(again.variants.total).isEqualTo(7);
             assertThat(again.variants.succeeded).isEqualTo(6);
             assertThat(again.aggregate.rows).isEqualTo(6);
-            assertThat(count("SELECT count(*) FROM " + agg.view + " WHERE variant = 'light-roof'")).isZero();
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + agg.view + " WHERE variant = 'light-roof'")).isZero();
             assertThat(again.failures).singleElement().satisfies(f -> assertThat(f.message).contains("EnergyPlus did not complete"));
             try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT site_eui_mj_m2 FROM " + agg.view + " WHERE variant = 'insulated-ceiling'")) {

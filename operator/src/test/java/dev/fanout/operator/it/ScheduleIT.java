@@ -23,8 +23,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,16 +84,7 @@ class ScheduleIT {
         return out;
     }
 
-    static long count(String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
-    static Map<String, LayerStatus> layers(SpatialLoad sl) {
-        return sl.getStatus().layers.stream().collect(Collectors.toMap(l -> l.name, Function.identity()));
-    }
 
     @Test
     void scheduledRunsReloadOnlyWhatChangedAndAReloadRequestReplacesEverything() throws Exception {
@@ -108,7 +97,7 @@ class ScheduleIT {
             // Run 1: applied, every layer loaded, the links made.
             SpatialLoad first = awaitRunEnded(1, Duration.ofMinutes(3));
             assertThat(first.getStatus().phase).isEqualTo(Phase.Succeeded);
-            assertThat(layers(first).values()).allSatisfy(l -> {
+            assertThat(TestBed.layers(first).values()).allSatisfy(l -> {
                 assertThat(l.phase).isEqualTo(TaskPhase.Succeeded);
                 assertThat(l.source.sha256).hasSize(64);
                 assertThat(l.source.files.get(0).etag).isNotNull();
@@ -123,7 +112,7 @@ class ScheduleIT {
             assertThat(second.getStatus().run.trigger).isEqualTo(RunStatus.Trigger.Schedule);
             assertThat(second.getStatus().run.scheduledTime).isEqualTo(second.getStatus().lastScheduleTime);
             assertThat(Instant.parse(second.getStatus().nextScheduleTime)).isAfter(Instant.parse(second.getStatus().lastScheduleTime));
-            assertThat(layers(second).values()).allSatisfy(l -> {
+            assertThat(TestBed.layers(second).values()).allSatisfy(l -> {
                 assertThat(l.phase).isEqualTo(TaskPhase.Unchanged);
                 assertThat(l.message).startsWith("source unchanged (ETag ");
             });
@@ -138,13 +127,13 @@ class ScheduleIT {
             String text = new String(Files.readAllBytes(dbf), StandardCharsets.ISO_8859_1);
             assertThat(text).contains("Zimbabwe");
             Files.write(dbf, text.replace("Zimbabwe", "Zimbabwx").getBytes(StandardCharsets.ISO_8859_1));
-            String oldSha = layers(second).get("admin0").source.sha256;
+            String oldSha = TestBed.layers(second).get("admin0").source.sha256;
             await().atMost(Duration.ofSeconds(200)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 SpatialLoad s = get();
-                return !oldSha.equals(layers(s).get("admin0").source.sha256) && s.getStatus().run.completionTime != null;
+                return !oldSha.equals(TestBed.layers(s).get("admin0").source.sha256) && s.getStatus().run.completionTime != null;
             });
             SpatialLoad third = get();
-            Map<String, LayerStatus> l3 = layers(third);
+            Map<String, LayerStatus> l3 = TestBed.layers(third);
             assertThat(l3.get("admin0").phase).isEqualTo(TaskPhase.Succeeded);
             assertThat(l3.get("admin0").rows).isEqualTo(242);
             assertThat(l3.get("admin1").phase).isEqualTo(TaskPhase.Unchanged);
@@ -155,8 +144,8 @@ class ScheduleIT {
             assertThat(after.get("admin_level_0")).isNotEqualTo(oids.get("admin_level_0"));
             assertThat(after.get("admin_level_1")).isEqualTo(oids.get("admin_level_1"));
             assertThat(after.get("timezones")).isEqualTo(oids.get("timezones"));
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0 WHERE name = 'Zimbabwx'")).isEqualTo(1);
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0 WHERE name = 'Zimbabwx'")).isEqualTo(1);
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
                     + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).as("the links re-made against the new table")
                     .isEqualTo(294);
             List<String> newJobs = jobs.created.subList(jobsAfterFirst, jobs.created.size());
@@ -172,7 +161,7 @@ class ScheduleIT {
             });
             SpatialLoad reloaded = get();
             assertThat(reloaded.getStatus().reload).isEqualTo("1");
-            assertThat(layers(reloaded).values()).allSatisfy(l -> assertThat(l.phase).isEqualTo(TaskPhase.Succeeded));
+            assertThat(TestBed.layers(reloaded).values()).allSatisfy(l -> assertThat(l.phase).isEqualTo(TaskPhase.Succeeded));
             Map<String, String> afterReload = oids();
             TABLES.forEach(t -> assertThat(afterReload.get(t)).as(t).isNotEqualTo(after.get(t)));
             assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason())

@@ -13,13 +13,10 @@ import dev.fanout.worker.TestDatabase;
 import dev.fanout.worker.testdata.NaturalEarthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,16 +76,7 @@ class SpatialLoadEndToEndIT {
         return get();
     }
 
-    static long count(String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
-    static Map<String, LayerStatus> layers(SpatialLoad sl) {
-        return sl.getStatus().layers.stream().collect(Collectors.toMap(l -> l.name, Function.identity()));
-    }
 
     @Test
     void loadsLinksReportsReloadsWhatChangedAndCleansUp() throws Exception {
@@ -97,7 +85,7 @@ class SpatialLoadEndToEndIT {
             SpatialLoad done = awaitPhase(Phase.Succeeded, 1);
 
             // Status a user reads at a glance.
-            Map<String, LayerStatus> l = layers(done);
+            Map<String, LayerStatus> l = TestBed.layers(done);
             assertThat(l.get("admin0").rows).isEqualTo(242);
             assertThat(l.get("admin1").rows).isEqualTo(294);
             assertThat(l.get("timezones").rows).isEqualTo(120);
@@ -119,10 +107,10 @@ class SpatialLoadEndToEndIT {
             });
 
             // The database: tables, rows, the foreign key filled like a plain join.
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1")).isEqualTo(294);
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".timezones")).isEqualTo(120);
-            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1")).isEqualTo(294);
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".timezones")).isEqualTo(120);
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
                     + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).isEqualTo(294);
 
             // One Job per layer and one aggregate, created once each; finished task Jobs are deleted once recorded, the
@@ -141,7 +129,7 @@ class SpatialLoadEndToEndIT {
             changed.getSpec().layers.get(0).source.url = http.url("admin0/ne_50m_admin_0_countries.shp");
             client.resources(SpatialLoad.class).inNamespace(ns).resource(changed).update();
             SpatialLoad reloaded = awaitPhase(Phase.Succeeded, 2);
-            Map<String, LayerStatus> r = layers(reloaded);
+            Map<String, LayerStatus> r = TestBed.layers(reloaded);
             assertThat(r.get("admin0").job).isNotEqualTo(l.get("admin0").job);
             assertThat(r.get("admin0").rows).isEqualTo(242);
             assertThat(r.get("admin1").job).isEqualTo(l.get("admin1").job);
@@ -149,7 +137,7 @@ class SpatialLoadEndToEndIT {
             assertThat(reloaded.getStatus().aggregate.job).isNotEqualTo(done.getStatus().aggregate.job);
             assertThat(reloaded.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
             assertThat(jobs.created).hasSize(6);
-            assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'admin_level_1_admin_level_0_fid_fkey' AND conrelid = '"
+            assertThat(TestBed.count("SELECT TestBed.count(*) FROM pg_constraint WHERE conname = 'admin_level_1_admin_level_0_fid_fkey' AND conrelid = '"
                     + SCHEMA + ".admin_level_1'::regclass AND confrelid = '" + SCHEMA + ".admin_level_0'::regclass")).isEqualTo(1);
         }
 
@@ -158,6 +146,6 @@ class SpatialLoadEndToEndIT {
         assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(1);
         client.resources(SpatialLoad.class).inNamespace(ns).withName("world").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> get() == null && client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
-        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+        assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
     }
 }

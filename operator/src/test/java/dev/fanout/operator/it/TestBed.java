@@ -115,6 +115,20 @@ final class TestBed {
         return sl;
     }
 
+    /** The first column of the first row of a query on the test bed's PostGIS, as a number. */
+    static long count(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = dev.fanout.worker.TestDatabase.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A load's layer statuses by name. */
+    static Map<String, dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus> layers(SpatialLoad sl) {
+        return sl.getStatus().layers.stream().collect(java.util.stream.Collectors.toMap(l -> l.name, l -> l));
+    }
+
     static LayerSpec layer(String name, String url, String table) {
         LayerSpec l = new LayerSpec();
         l.name = name;
