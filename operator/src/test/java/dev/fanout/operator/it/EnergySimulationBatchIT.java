@@ -205,7 +205,7 @@ class EnergySimulationBatchIT {
             assertThat(again.variants.total).isEqualTo(7);
             assertThat(again.variants.succeeded).isEqualTo(6);
             assertThat(again.aggregate.rows).isEqualTo(6);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + agg.view + " WHERE variant = 'light-roof'")).isZero();
+            assertThat(TestBed.count("SELECT count(*) FROM " + agg.view + " WHERE variant = 'light-roof'")).isZero();
             assertThat(again.failures).singleElement().satisfies(f -> assertThat(f.message).contains("EnergyPlus did not complete"));
             try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT site_eui_mj_m2 FROM " + agg.view + " WHERE variant = 'insulated-ceiling'")) {

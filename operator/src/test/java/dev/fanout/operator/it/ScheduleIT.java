@@ -144,8 +144,8 @@ class ScheduleIT {
             assertThat(after.get("admin_level_0")).isNotEqualTo(oids.get("admin_level_0"));
             assertThat(after.get("admin_level_1")).isEqualTo(oids.get("admin_level_1"));
             assertThat(after.get("timezones")).isEqualTo(oids.get("timezones"));
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0 WHERE name = 'Zimbabwx'")).isEqualTo(1);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0 WHERE name = 'Zimbabwx'")).isEqualTo(1);
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
                     + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).as("the links re-made against the new table")
                     .isEqualTo(294);
             List<String> newJobs = jobs.created.subList(jobsAfterFirst, jobs.created.size());

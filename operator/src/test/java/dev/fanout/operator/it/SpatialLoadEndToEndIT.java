@@ -107,10 +107,10 @@ class SpatialLoadEndToEndIT {
             });
 
             // The database: tables, rows, the foreign key filled like a plain join.
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1")).isEqualTo(294);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".timezones")).isEqualTo(120);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1")).isEqualTo(294);
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".timezones")).isEqualTo(120);
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_1 c JOIN " + SCHEMA + ".admin_level_0 p "
                     + "ON p.fid = c.admin_level_0_fid AND p.adm0_a3 = c.adm0_a3")).isEqualTo(294);
 
             // One Job per layer and one aggregate, created once each; finished task Jobs are deleted once recorded, the
@@ -137,7 +137,7 @@ class SpatialLoadEndToEndIT {
             assertThat(reloaded.getStatus().aggregate.job).isNotEqualTo(done.getStatus().aggregate.job);
             assertThat(reloaded.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
             assertThat(jobs.created).hasSize(6);
-            assertThat(TestBed.count("SELECT TestBed.count(*) FROM pg_constraint WHERE conname = 'admin_level_1_admin_level_0_fid_fkey' AND conrelid = '"
+            assertThat(TestBed.count("SELECT count(*) FROM pg_constraint WHERE conname = 'admin_level_1_admin_level_0_fid_fkey' AND conrelid = '"
                     + SCHEMA + ".admin_level_1'::regclass AND confrelid = '" + SCHEMA + ".admin_level_0'::regclass")).isEqualTo(1);
         }
 
@@ -146,6 +146,6 @@ class SpatialLoadEndToEndIT {
         assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(1);
         client.resources(SpatialLoad.class).inNamespace(ns).withName("world").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> get() == null && client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
-        assertThat(TestBed.count("SELECT TestBed.count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+        assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
     }
 }
