@@ -43,10 +43,18 @@ public final class SourceFetcher {
     /** Every file fetched, in order, with its server's validators; and the SHA-256 of all their bytes in that order. */
     private final List<SourceVersion.FileVersion> fetched = new ArrayList<>();
 
+    /** What a local file's record says: its hash costs a read of the whole file, so only when the version is wanted. */
+    private final boolean hashLocalFiles;
+
     public SourceFetcher(Path workDir, long maxBytes, int attempts) {
+        this(workDir, maxBytes, attempts, true);
+    }
+
+    public SourceFetcher(Path workDir, long maxBytes, int attempts, boolean hashLocalFiles) {
         this.workDir = workDir;
         this.maxBytes = maxBytes;
         this.attempts = attempts;
+        this.hashLocalFiles = hashLocalFiles;
     }
 
     public long bytesDownloaded() {
@@ -90,6 +98,9 @@ public final class SourceFetcher {
             Path p = Path.of(source);
             if (!Files.isRegularFile(p)) {
                 throw WorkerException.badInput("source file " + source + " does not exist");
+            }
+            if (!hashLocalFiles) {
+                return p;
             }
             MessageDigest digest = sha256();
             try (InputStream in = new DigestInputStream(Files.newInputStream(p), digest)) {

@@ -71,6 +71,13 @@ public class LoadCommand implements Callable<Integer> {
     Path workDir;
     @Option(names = "--encoders", description = "geometry encoding threads (default: cores - 1, at least 1)")
     Integer encoders;
+    @Option(names = "--copy-streams", defaultValue = "1", description = "COPY connections filling the table at once (default 1): "
+            + "the server's share of a load (geometry input, compression) then runs on as many of its cores; worth it when the "
+            + "database has cores of its own to spare")
+    int copyStreams;
+    @Option(names = "--geometry-compression", defaultValue = "lz4", description = "lz4 (default, where the server has it: "
+            + "PostgreSQL 14+ built with lz4) or pglz (the server's default) for the geometry column's large values")
+    String geometryCompression;
     @Option(names = LoadArgs.FINGERPRINT, description = "fingerprint of the load's spec, kept with the table (its comment) "
             + "beside the source's validators and SHA-256")
     String fingerprint;
@@ -86,6 +93,12 @@ public class LoadCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
+        if (copyStreams < 1 || copyStreams > 16) {
+            throw WorkerException.badInput("--copy-streams must be 1 to 16, got " + copyStreams);
+        }
+        if (!"lz4".equals(geometryCompression) && !"pglz".equals(geometryCompression)) {
+            throw WorkerException.badInput("--geometry-compression must be lz4 or pglz, got '" + geometryCompression + "'");
+        }
         if (targetSrid <= 0) {
             throw WorkerException.badInput("--target-srid must be a positive EPSG code, got " + targetSrid);
         }
@@ -100,7 +113,7 @@ public class LoadCommand implements Callable<Integer> {
         }
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("fanout-load-");
         try {
-            SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
+            SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4, fingerprint != null);
             Path file = fetcher.fetch(source);
             Path dataset = unpack(file, work);
             SourceFormat fmt = format == SourceFormat.auto ? detect(dataset) : format;
@@ -120,7 +133,8 @@ public class LoadCommand implements Callable<Integer> {
                 ColumnPlan plan = new ColumnPlan(src.columns(), select, rename);
                 List<String> keyColumns = keys.stream().map(plan::keyColumn).distinct().toList();
                 int threads = encoders != null ? encoders : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-                PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads);
+                PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads, copyStreams,
+                        "lz4".equals(geometryCompression));
                 PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection)
                         : loader.load(src, reprojection, rows -> fetcher.version(fingerprint, rows));
                 LoadResult.Seconds seconds = new LoadResult.Seconds(round(downloadSeconds), r.loadSeconds(), r.readBusy(), r.encodeBusy(),

@@ -29,11 +29,11 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Loads one layer atomically. Everything happens in one transaction: a staging table is created, filled by binary COPY,
- * indexed (GiST on geom, btree on the keys, primary key on fid) and analysed; then the old table is dropped and the staging
- * table renamed in its place. Readers see the old table until the commit, then the new one; a killed worker rolls the
- * whole transaction back, so the old table stays as it was and no staging table is left behind. A staging table left by
- * anything else is dropped at the start.
+ * Loads one layer atomically. A staging table is created and filled by binary COPY over one or more connections at once;
+ * then, in one transaction, it is indexed (GiST on geom, btree on the keys, primary key on fid) and analysed, marked with
+ * what it holds (its comment), the old table dropped and the staging table renamed in its place. Readers see the old
+ * table until the commit, then the new one; a failed load drops its staging table, and a killed worker's is dropped by
+ * the next attempt, so the old table stays as it was either way.
  *
  * <p>Reading, geometry preparation/encoding and COPY run as a pipeline of threads joined by small bounded queues, so memory
  * stays bounded whatever the layer's size.
@@ -58,14 +58,27 @@ final class PostgisLoader {
     private final ColumnPlan columns;
     private final List<String> keys;
     private final int encoders;
+    private final int streams;
+    private final boolean lz4;
 
     PostgisLoader(String schema, String table, int srid, ColumnPlan columns, List<String> keys, int encoders) {
+        this(schema, table, srid, columns, keys, encoders, 1, true);
+    }
+
+    /**
+     * @param streams COPY connections filling the staging table at once (the server's per-row work, geometry input and
+     *     TOAST compression, then runs on as many backends)
+     * @param lz4 compress the geometry column with lz4 where the server has it
+     */
+    PostgisLoader(String schema, String table, int srid, ColumnPlan columns, List<String> keys, int encoders, int streams, boolean lz4) {
         this.schema = schema;
         this.table = table;
         this.srid = srid;
         this.columns = columns;
         this.keys = keys;
         this.encoders = Math.max(1, encoders);
+        this.streams = Math.max(1, streams);
+        this.lz4 = lz4;
     }
 
     static String stagingName(String table) {
@@ -79,53 +92,104 @@ final class PostgisLoader {
     }
 
     /**
-     * Loads into a staging table, indexes and analyzes it, marks it with what it holds ({@code version}, given the rows),
-     * and swaps it in, all in one transaction.
+     * Loads into a staging table over {@code streams} COPY connections at once, then indexes and analyzes it, marks it with
+     * what it holds ({@code version}, given the rows), and swaps it in, in one transaction.
      */
     Result load(FeatureSource source, Reprojection reprojection, java.util.function.LongFunction<SourceVersion> version) throws Exception {
         String stage = stagingName(table);
         String stageQ = Identifiers.qualified(schema, stage);
         String targetQ = Identifiers.qualified(schema, table);
         String geomType = source.family().multiType + (source.hasZ() ? "Z" : "");
+        List<Connection> extra = new ArrayList<>();
         try (Connection c = Database.connect()) {
             Database.createSchema(c, schema);
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL maintenance_work_mem = '256MB'");
-                st.execute("SET LOCAL synchronous_commit = off");
-                st.execute("DROP TABLE IF EXISTS " + stageQ);
-                StringBuilder ddl = new StringBuilder("CREATE TABLE " + stageQ + " (" + quote(ColumnPlan.FID) + " bigint NOT NULL, "
-                        + quote(ColumnPlan.GEOM) + " geometry(" + geomType + ", " + srid + ")");
-                for (ColumnPlan.Target t : columns.targets()) {
-                    ddl.append(", ").append(quote(t.column())).append(' ').append(t.type().sql);
+            createStage(c, stageQ, geomType);
+            boolean loaded = false;
+            try {
+                for (int i = 1; i < streams; i++) {
+                    extra.add(Database.connect());
                 }
-                st.execute(ddl.append(")").toString());
-            }
-            long t0 = System.nanoTime();
-            Counts counts = copy(c, stageQ, source, reprojection);
-            long t1 = System.nanoTime();
-            try (Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + stageQ + " ADD CONSTRAINT " + quote(indexName(stage, "pkey")) + " PRIMARY KEY ("
-                        + quote(ColumnPlan.FID) + ")");
-                st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist ("
-                        + quote(ColumnPlan.GEOM) + ")");
-                for (String k : keys) {
-                    st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
+                long t0 = System.nanoTime();
+                Counts counts = copy(c, extra, stageQ, source, reprojection);
+                long t1 = System.nanoTime();
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL maintenance_work_mem = '256MB'");
+                    st.execute("SET LOCAL synchronous_commit = off");
+                    st.execute("ALTER TABLE " + stageQ + " ADD CONSTRAINT " + quote(indexName(stage, "pkey")) + " PRIMARY KEY ("
+                            + quote(ColumnPlan.FID) + ")");
+                    st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist ("
+                            + quote(ColumnPlan.GEOM) + ")");
+                    for (String k : keys) {
+                        st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
+                    }
+                }
+                long t2 = System.nanoTime();
+                try (Statement st = c.createStatement()) {
+                    st.execute("ANALYZE " + stageQ);
+                }
+                TableComment.write(c, stageQ, version.apply(counts.rows));
+                long t3 = System.nanoTime();
+                List<String> droppedFks = swap(c, stage, stageQ, targetQ);
+                c.commit();
+                loaded = true;
+                long t4 = System.nanoTime();
+                return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(t1 - t0), sec(readNanos.get()),
+                        sec(encodeNanos.get()), sec(copyNanos.get()), sec(t2 - t1), sec(t3 - t2), sec(t4 - t3), droppedFks);
+            } finally {
+                for (Connection x : extra) {
+                    x.close();
+                }
+                if (!loaded) {
+                    dropStage(c, stageQ);
                 }
             }
-            long t2 = System.nanoTime();
-            try (Statement st = c.createStatement()) {
-                st.execute("ANALYZE " + stageQ);
-            }
-            TableComment.write(c, stageQ, version.apply(counts.rows));
-            long t3 = System.nanoTime();
-            List<String> droppedFks = swap(c, stage, stageQ, targetQ);
-            c.commit();
-            long t4 = System.nanoTime();
-            return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(t1 - t0), sec(readNanos.get()),
-                    sec(encodeNanos.get()), sec(copyNanos.get()), sec(t2 - t1), sec(t3 - t2), sec(t4 - t3), droppedFks);
         } catch (SQLException e) {
             throw Database.classify("loading " + schema + "." + table + " failed", e);
+        }
+    }
+
+    /**
+     * The staging table, committed so that several connections can COPY into it (a killed worker leaves it behind; the
+     * next attempt drops it). Its geometry column compresses with lz4 where the server has it (PostgreSQL 14+ built with
+     * lz4): TOAST compression of large geometries is most of the server's work in a COPY, and pglz, the default, is several
+     * times slower than lz4.
+     */
+    private void createStage(Connection c, String stageQ, String geomType) throws SQLException {
+        StringBuilder cols = new StringBuilder();
+        for (ColumnPlan.Target t : columns.targets()) {
+            cols.append(", ").append(quote(t.column())).append(' ').append(t.type().sql);
+        }
+        String head = "CREATE TABLE " + stageQ + " (" + quote(ColumnPlan.FID) + " bigint NOT NULL, " + quote(ColumnPlan.GEOM) + " geometry("
+                + geomType + ", " + srid + ")";
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + stageQ);
+            if (lz4) {
+                try {
+                    st.execute(head + " COMPRESSION lz4" + cols + ")");
+                    return;
+                } catch (SQLException e) {
+                    // 0A000: this server lacks lz4; 42601: older than PostgreSQL 14. The default compression then.
+                    if (!"0A000".equals(e.getSQLState()) && !"42601".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+            st.execute(head + cols + ")");
+        }
+    }
+
+    private static void dropStage(Connection c, String stageQ) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + stageQ);
+            }
+        } catch (SQLException ignored) {
+            // best effort: the next attempt drops it anyway
         }
     }
 
@@ -136,7 +200,7 @@ final class PostgisLoader {
     Result dryRun(FeatureSource source, Reprojection reprojection) throws Exception {
         long t0 = System.nanoTime();
         long[] bytes = new long[1];
-        Counts counts = pipeline(source, reprojection, new Sink() {
+        Counts counts = pipeline(source, reprojection, List.of(new Sink() {
             @Override
             public void write(byte[] chunk) {
                 bytes[0] += chunk.length;
@@ -146,7 +210,7 @@ final class PostgisLoader {
             public long finish() {
                 return nextFid.get();
             }
-        });
+        }));
         return new Result(counts.rows, counts.invalid, counts.empty, source.bytesRead(), sec(System.nanoTime() - t0),
                 sec(readNanos.get()), sec(encodeNanos.get()), sec(copyNanos.get()), 0, 0, 0, List.of());
     }
@@ -212,72 +276,84 @@ final class PostgisLoader {
         long empty;
     }
 
-    /** Binary COPY into the staging table through the pipeline. */
-    private Counts copy(Connection c, String stageQ, FeatureSource source, Reprojection reprojection) throws Exception {
+    /** Binary COPY into the staging table through the pipeline, one stream per connection. */
+    private Counts copy(Connection first, List<Connection> more, String stageQ, FeatureSource source, Reprojection reprojection)
+            throws Exception {
         List<String> cols = new ArrayList<>(List.of(quote(ColumnPlan.FID), quote(ColumnPlan.GEOM)));
         columns.targets().forEach(t -> cols.add(quote(t.column())));
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + stageQ + " (" + String.join(", ", cols)
-                + ") FROM STDIN (FORMAT binary)");
-        return pipeline(source, reprojection, new Sink() {
-            @Override
-            public void write(byte[] chunk) throws SQLException {
-                copy.writeToCopy(chunk, 0, chunk.length);
-            }
+        String sql = "COPY " + stageQ + " (" + String.join(", ", cols) + ") FROM STDIN (FORMAT binary)";
+        List<Sink> sinks = new ArrayList<>();
+        List<Connection> all = new ArrayList<>(List.of(first));
+        all.addAll(more);
+        for (Connection c : all) {
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+            sinks.add(new Sink() {
+                @Override
+                public void write(byte[] chunk) throws SQLException {
+                    copy.writeToCopy(chunk, 0, chunk.length);
+                }
 
-            @Override
-            public long finish() throws SQLException {
-                copy.writeToCopy(CopyBinaryWriter.TRAILER, 0, 2);
-                return copy.endCopy();
-            }
+                @Override
+                public long finish() throws SQLException {
+                    copy.writeToCopy(CopyBinaryWriter.TRAILER, 0, 2);
+                    return copy.endCopy();
+                }
 
-            @Override
-            public void abort() {
-                if (copy.isActive()) {
-                    try {
-                        copy.cancelCopy();
-                    } catch (SQLException ignored) {
-                        // the transaction is rolled back anyway
+                @Override
+                public void abort() {
+                    if (copy.isActive()) {
+                        try {
+                            copy.cancelCopy();
+                        } catch (SQLException ignored) {
+                            // the staging table is dropped anyway
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
+        return pipeline(source, reprojection, sinks);
     }
 
-    /** The pipeline: reader thread -> encoder threads -> this thread writing to the sink. */
-    private Counts pipeline(FeatureSource source, Reprojection reprojection, Sink sink) throws Exception {
+    /**
+     * The pipeline: reader thread -> encoder threads -> one writer thread per sink (each a COPY stream of whole rows; rows
+     * may land in any order, their fid says where they were in the source).
+     */
+    private Counts pipeline(FeatureSource source, Reprojection reprojection, List<Sink> sinks) throws Exception {
         BlockingQueue<List<Feature>> raw = new ArrayBlockingQueue<>(2 * encoders + 2);
-        BlockingQueue<byte[]> encoded = new ArrayBlockingQueue<>(2 * encoders + 2);
+        BlockingQueue<byte[]> encoded = new ArrayBlockingQueue<>(2 * encoders + 2 * sinks.size());
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
+        List<Thread> producers = new ArrayList<>();
         List<GeometryPreparer> preparers = new ArrayList<>();
-        threads.add(Thread.ofPlatform().name("read").start(() -> read(source, raw, failure)));
+        producers.add(Thread.ofPlatform().name("read").start(() -> read(source, raw, failure)));
         for (int i = 0; i < encoders; i++) {
             GeometryPreparer prep = new GeometryPreparer(source.family(), i == 0 ? reprojection : reprojection.forAnotherThread());
             preparers.add(prep);
-            threads.add(Thread.ofPlatform().name("encode-" + i).start(() -> encode(raw, encoded, prep, source.hasZ(), failure)));
+            producers.add(Thread.ofPlatform().name("encode-" + i).start(() -> encode(raw, encoded, prep, source.hasZ(), failure)));
         }
-        Counts counts = new Counts();
+        AtomicLong rows = new AtomicLong();
+        List<Thread> writers = new ArrayList<>();
+        for (int i = 0; i < sinks.size(); i++) {
+            Sink sink = sinks.get(i);
+            writers.add(Thread.ofPlatform().name("copy-" + i).start(() -> write(sink, encoded, rows, failure)));
+        }
+        List<Thread> all = new ArrayList<>(producers);
+        all.addAll(writers);
         try {
-            sink.write(CopyBinaryWriter.HEADER);
-            int finished = 0;
-            while (finished < encoders) {
-                byte[] chunk = encoded.take();
-                if (chunk.length == 0) {
-                    finished++;
-                    continue;
+            awaitAll(producers, all, failure);
+            for (int i = 0; i < writers.size() && failure.get() == null; ) { // one for each writer: no more rows
+                if (encoded.offer(END_OF_ROWS, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    i++;
                 }
-                long w = System.nanoTime();
-                sink.write(chunk);
-                copyNanos.addAndGet(System.nanoTime() - w);
             }
-            if (failure.get() != null) {
-                throw failure.get();
+            awaitAll(writers, all, failure);
+        } finally {
+            for (Thread t : all) {
+                t.join();
             }
-            counts.rows = sink.finish();
-        } catch (Throwable e) {
-            threads.forEach(Thread::interrupt);
-            sink.abort();
-            Throwable cause = failure.get() != null ? failure.get() : e;
+        }
+        Throwable cause = failure.get();
+        if (cause != null) {
+            sinks.forEach(Sink::abort);
             if (cause instanceof WorkerException w) {
                 throw w;
             }
@@ -285,16 +361,47 @@ final class PostgisLoader {
                 throw s;
             }
             throw new IOException(cause.getMessage(), cause);
-        } finally {
-            for (Thread t : threads) {
-                t.join();
-            }
         }
+        Counts counts = new Counts();
+        counts.rows = rows.get();
         for (GeometryPreparer p : preparers) {
             counts.invalid += p.invalid;
             counts.empty += p.empty;
         }
         return counts;
+    }
+
+    private static final byte[] END_OF_ROWS = new byte[0];
+
+    /** Waits for these threads; on the first failure anywhere, interrupts every thread of the pipeline so none stays blocked. */
+    private static void awaitAll(List<Thread> threads, List<Thread> all, AtomicReference<Throwable> failure) throws InterruptedException {
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                t.join(100);
+                if (failure.get() != null) {
+                    all.forEach(Thread::interrupt);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One COPY stream: the header, whole-row chunks until told there are no more, the trailer. */
+    private void write(Sink sink, BlockingQueue<byte[]> encoded, AtomicLong rows, AtomicReference<Throwable> failure) {
+        try {
+            sink.write(CopyBinaryWriter.HEADER);
+            byte[] chunk;
+            while ((chunk = encoded.take()) != END_OF_ROWS) {
+                long w = System.nanoTime();
+                sink.write(chunk);
+                copyNanos.addAndGet(System.nanoTime() - w);
+            }
+            if (failure.get() == null) {
+                rows.addAndGet(sink.finish());
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
     }
 
     private void read(FeatureSource source, BlockingQueue<List<Feature>> raw, AtomicReference<Throwable> failure) {
@@ -367,12 +474,6 @@ final class PostgisLoader {
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
-        } finally {
-            try {
-                out.put(new byte[0]);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Benchmark: a GADM-shaped SpatialLoad (six levels in one GeoPackage, five FK links on string keys) on the test bed,
+# against the sequential script a user would write, in the same run.
+#   dev/bench/gadm.sh [SCALE=0.1]
+# The data: dev/bench/gadm_generate.py (deterministic; GADM 4.1's counts scaled, default 1/10: 26 / 366 / 4,722 / 14,419 /
+# 15,341 / 5,143 features; GADM's column names, GID_0 ... GID_5 string keys, nested polygons with detailed boundaries),
+# made into one GeoPackage with layers ADM_0..ADM_5 (cached) and served over http on the node's bridge.
+#   fanout_spec_order   the SpatialLoad with its layers in level order (no sizeHint): admitted in that order
+#   fanout_longest      the same with sizeHints (the levels' feature counts): the largest layers start first
+#   peer                download the file once, ogr2ogr each layer (-lco SPATIAL_INDEX=NONE), then per link an index
+#                       on the parent key, ALTER TABLE ADD COLUMN + UPDATE ... FROM for the FK, then GiST and key indexes
+# Prints each makespan, the bytes each downloaded, the peer's CPU (client and server) and the bound it sets on this
+# machine (no schedule can beat the peer by more than its CPU time spread over every core allows), and a last line
+#   fanout/peer=<x> (peer makespan / Fanout's best makespan)
+# Needs the operator installed by the chart (./dev/demo.sh does it; run here when it is not).
+set -euo pipefail
+LOG_TAG=gadm-bench
+source "$(dirname "$0")/../lib/common.sh"
+cd "$FANOUT_ROOT"
+SCALE=${1:-0.1}
+apt_install gdal-bin bc curl
+eval "$(dev/cluster.sh env 2>/dev/null)" || true
+if ! kubectl -n fanout-system get deployment fanout-operator >/dev/null 2>&1; then
+  log "the operator is not installed: ./dev/demo.sh first (log in $FANOUT_STATE/gadm-demo.log)"
+  ./dev/demo.sh > "$FANOUT_STATE/gadm-demo.log" 2>&1 || die "./dev/demo.sh failed: see $FANOUT_STATE/gadm-demo.log"
+fi
+eval "$(dev/cluster.sh env)"
+eval "$(dev/postgis.sh env)"
+dev/lib/serve-data.sh up >/dev/null
+PG="PG:host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER password=$PGPASSWORD"
+
+data="$FANOUT_CACHE/bench/gadm-$SCALE"
+if [ ! -f "$data/gadm.gpkg" ]; then
+  log "generating the GADM-shaped GeoPackage (scale $SCALE) in $data"
+  rm -rf "$data"; mkdir -p "$data/src"
+  python3 dev/bench/gadm_generate.py "$data/src" "$SCALE"
+  for k in 0 1 2 3 4 5; do
+    ogr2ogr -f GPKG "$data/gadm.part.gpkg" "$data/src/ADM_$k.geojsonl" -nln "ADM_$k" -nlt MULTIPOLYGON -a_srs EPSG:4326 -update
+  done
+  mv "$data/gadm.part.gpkg" "$data/gadm.gpkg"
+  rm -rf "$data/src"
+fi
+mkdir -p "$FANOUT_STATE/data/bench"
+ln -f "$data/gadm.gpkg" "$FANOUT_STATE/data/bench/gadm-$SCALE.gpkg" 2>/dev/null || cp "$data/gadm.gpkg" "$FANOUT_STATE/data/bench/gadm-$SCALE.gpkg"
+url="http://$NODE_IP:${FANOUT_DATA_PORT:-18080}/bench/gadm-$SCALE.gpkg"
+size=$(stat -c %s "$data/gadm.gpkg")
+declare -a counts
+for k in 0 1 2 3 4 5; do counts[$k]=$(ogrinfo -ro -so "$data/gadm.gpkg" "ADM_$k" | sed -n 's/^Feature Count: //p'); done
+echo "GADM-shaped GeoPackage, scale $SCALE: $((size / 1048576)) MiB, features per level: ${counts[*]}"
+
+ns=bench-gadm
+kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl -n "$ns" create secret generic postgis --from-literal=url="jdbc:postgresql://$POSTGIS_SERVICE_IP:5432/$PGDATABASE" \
+  --from-literal=user="$PGUSER" --from-literal=password="$PGPASSWORD" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+
+# fanout NAME SIZEHINTS(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name> and B_<name> (bytes downloaded)
+fanout() {
+  local name=$1 hints=$2 schema="gadm_$1" layers="" k t0 t1 phase
+  psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
+  kubectl -n "$ns" delete sl gadm --ignore-not-found --wait >/dev/null
+  for k in 0 1 2 3 4 5; do
+    layers+="
+    - name: adm$k
+      source: {url: \"$url\", layer: ADM_$k}
+      table: adm_$k
+      keys: [gid_$k]"
+    [ "$hints" = yes ] && layers+="
+      sizeHint: \"${counts[$k]}\""
+    [ "$k" -gt 0 ] && layers+="
+      parent: {layer: adm$((k - 1)), column: gid_$((k - 1)), parentColumn: gid_$((k - 1))}"
+  done
+  t0=$(date +%s.%N)
+  kubectl -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: fanout.dev/v1alpha1
+kind: SpatialLoad
+metadata: {name: gadm}
+spec:
+  database: {secretRef: {name: postgis}, schema: $schema}
+  parallelism: {max: 6}
+  layers:$layers
+YAML
+  phase=""
+  for _ in $(seq 1 1800); do
+    phase=$(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.phase}' 2>/dev/null || true)
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+    sleep 0.5
+  done
+  t1=$(date +%s.%N)
+  [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
+  eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
+  eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.bytes}{"\n"}{end}' | paste -sd+ | bc)"
+  printf '  %-18s %8.1f s  (layers in admission order: %s; links: %s)\n' "$name" "$(eval echo "\$T_$name")" \
+    "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
+    "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.aggregate.links[*]}{.linked}/{.orphans} {end}')"
+  kubectl -n "$ns" delete sl gadm --wait >/dev/null
+}
+
+# The peer's CPU: its own processes (children of this shell) and the server's (every postgres process), in seconds.
+server_cpu() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s / 100}'; }
+peer() {
+  local schema=gadm_peer dir k t0 t1 s0 s1 c0 c1
+  dir=$(mktemp -d)
+  psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null
+  c0=$(awk '{print ($16 + $17) / 100}' /proc/$$/stat); s0=$(server_cpu)
+  t0=$(date +%s.%N)
+  curl -sf -o "$dir/gadm.gpkg" "$url"
+  for k in 0 1 2 3 4 5; do
+    ogr2ogr -f PostgreSQL "$PG" "$dir/gadm.gpkg" "ADM_$k" -nln "$schema.adm_$k" -nlt PROMOTE_TO_MULTI -lco GEOMETRY_NAME=geom \
+      -lco SPATIAL_INDEX=NONE -lco FID=fid -lco LAUNDER=YES
+  done
+  {
+    for k in 1 2 3 4 5; do
+      p=$((k - 1))
+      echo "CREATE UNIQUE INDEX ON $schema.adm_$p (gid_$p);"
+      echo "ALTER TABLE $schema.adm_$k ADD COLUMN adm_${p}_fid bigint;"
+      echo "UPDATE $schema.adm_$k c SET adm_${p}_fid = p.fid FROM $schema.adm_$p p WHERE p.gid_$p = c.gid_$p;"
+      echo "ALTER TABLE $schema.adm_$k ADD FOREIGN KEY (adm_${p}_fid) REFERENCES $schema.adm_$p (fid);"
+    done
+    echo "CREATE UNIQUE INDEX ON $schema.adm_5 (gid_5);"
+    for k in 0 1 2 3 4 5; do echo "CREATE INDEX ON $schema.adm_$k USING gist (geom); ANALYZE $schema.adm_$k;"; done
+  } | psql -q -v ON_ERROR_STOP=1 >/dev/null
+  t1=$(date +%s.%N)
+  c1=$(awk '{print ($16 + $17) / 100}' /proc/$$/stat); s1=$(server_cpu)
+  T_peer=$(echo "$t1 - $t0" | bc -l)
+  CPU_peer=$(echo "$c1 - $c0 + $s1 - $s0" | bc -l)
+  B_peer=$(stat -c %s "$dir/gadm.gpkg")
+  printf '  %-18s %8.1f s  (CPU: %.1f s client + server)\n' peer "$T_peer" "$CPU_peer"
+  rm -rf "$dir"
+}
+
+echo "makespans (wall, from apply / script start to the linked tables):"
+fanout fanout_spec_order no
+fanout fanout_longest yes
+peer
+best=$(echo "if ($T_fanout_longest < $T_fanout_spec_order) $T_fanout_longest else $T_fanout_spec_order" | bc -l)
+echo "bytes downloaded: fanout $B_fanout_longest ($(echo "$B_fanout_longest / $size" | bc) copies of the file), peer $B_peer (one)"
+printf 'longest first: %.1f s -> %.1f s (%.2fx)\n' "$T_fanout_spec_order" "$T_fanout_longest" "$(echo "$T_fanout_spec_order / $T_fanout_longest" | bc -l)"
+printf 'bound: the peer used %.1f CPU-seconds; spread over %d cores no schedule does the same work in under %.1f s: fanout/peer <= %.2f here\n' \
+  "$CPU_peer" "$(nproc)" "$(echo "$CPU_peer / $(nproc)" | bc -l)" "$(echo "$T_peer / ($CPU_peer / $(nproc))" | bc -l)"
+psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS gadm_peer CASCADE" -c "DROP SCHEMA IF EXISTS gadm_fanout_spec_order CASCADE" -c "DROP SCHEMA IF EXISTS gadm_fanout_longest CASCADE" >/dev/null
+printf 'fanout/peer=%.2f\n' "$(echo "$T_peer / $best" | bc -l)"
