@@ -6,7 +6,8 @@
 # 15,341 / 5,143 features; GADM's column names, GID_0 ... GID_5 string keys, nested polygons with detailed boundaries),
 # made into one GeoPackage with layers ADM_0..ADM_5 (cached) and served over http on the node's bridge.
 #   fanout_spec_order   the SpatialLoad with its layers in level order (no sizeHint): admitted in that order
-#   fanout_longest      the same with sizeHints (the levels' feature counts): the largest layers start first
+#   fanout_longest      the same with sizeHints (each level's geometry size, features x vertices x 16 bytes): the largest
+#                       layers start first
 #   peer                download the file once, ogr2ogr each layer (-lco SPATIAL_INDEX=NONE), then per link an index
 #                       on the parent key, ALTER TABLE ADD COLUMN + UPDATE ... FROM for the FK, then GiST and key indexes
 # Prints each makespan, the bytes each downloaded, the peer's CPU (client and server) and the bound it sets on this
@@ -35,7 +36,8 @@ if [ ! -f "$data/gadm.gpkg" ]; then
   rm -rf "$data"; mkdir -p "$data/src"
   python3 dev/bench/gadm_generate.py "$data/src" "$SCALE"
   for k in 0 1 2 3 4 5; do
-    ogr2ogr -f GPKG "$data/gadm.part.gpkg" "$data/src/ADM_$k.geojsonl" -nln "ADM_$k" -nlt MULTIPOLYGON -a_srs EPSG:4326 -update
+    update=(); [ "$k" -gt 0 ] && update=(-update) # the first layer creates the file
+    ogr2ogr -f GPKG "$data/gadm.part.gpkg" "$data/src/ADM_$k.geojsonl" -nln "ADM_$k" -nlt MULTIPOLYGON -a_srs EPSG:4326 "${update[@]}"
   done
   mv "$data/gadm.part.gpkg" "$data/gadm.gpkg"
   rm -rf "$data/src"
@@ -45,6 +47,7 @@ ln -f "$data/gadm.gpkg" "$FANOUT_STATE/data/bench/gadm-$SCALE.gpkg" 2>/dev/null 
 url="http://$NODE_IP:${FANOUT_DATA_PORT:-18080}/bench/gadm-$SCALE.gpkg"
 size=$(stat -c %s "$data/gadm.gpkg")
 declare -a counts
+VERTICES=(4000 1500 400 200 120 100) # per feature, as gadm_generate.py makes them
 for k in 0 1 2 3 4 5; do counts[$k]=$(ogrinfo -ro -so "$data/gadm.gpkg" "ADM_$k" | sed -n 's/^Feature Count: //p'); done
 echo "GADM-shaped GeoPackage, scale $SCALE: $((size / 1048576)) MiB, features per level: ${counts[*]}"
 
@@ -65,7 +68,7 @@ fanout() {
       table: adm_$k
       keys: [gid_$k]"
     [ "$hints" = yes ] && layers+="
-      sizeHint: \"${counts[$k]}\""
+      sizeHint: \"$((counts[k] * VERTICES[k] * 16))\""
     [ "$k" -gt 0 ] && layers+="
       parent: {layer: adm$((k - 1)), column: gid_$((k - 1)), parentColumn: gid_$((k - 1))}"
   done
@@ -89,14 +92,14 @@ YAML
   [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
   eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
   eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.bytes}{"\n"}{end}' | paste -sd+ | bc)"
-  printf '  %-18s %8.1f s  (layers in admission order: %s; links: %s)\n' "$name" "$(eval echo "\$T_$name")" \
+  printf '  %-18s %8.1f s  (worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.aggregate.links[*]}{.linked}/{.orphans} {end}')"
   kubectl -n "$ns" delete sl gadm --wait >/dev/null
 }
 
 # The peer's CPU: its own processes (children of this shell) and the server's (every postgres process), in seconds.
-server_cpu() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s / 100}'; }
+server_cpu() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s / 100}'; }
 peer() {
   local schema=gadm_peer dir k t0 t1 s0 s1 c0 c1
   dir=$(mktemp -d)
