@@ -9,8 +9,8 @@ import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.Polygon;
 
 /**
- * Readies one geometry for the layer's column: reprojected, promoted to the family's Multi* type, and checked for
- * validity. Invalid geometries are loaded as they are (as ogr2ogr does) and counted, never dropped. One per thread.
+ * Readies one geometry for the layer's column: reprojected (polygons reprojected into longitude/latitude cut at the
+ * antimeridian where they cross it), promoted to the family's Multi* type, and checked for validity. Invalid geometries are loaded as they are (as ogr2ogr does) and counted, never dropped. One per thread.
  */
 final class GeometryPreparer {
     private final GeometryFamily family;
@@ -40,6 +40,9 @@ final class GeometryPreparer {
             default -> g;
         };
         reprojection.apply(multi);
+        if (multi instanceof org.locationtech.jts.geom.MultiPolygon mp && reprojection.intoLongitudeLatitude()) {
+            multi = Antimeridian.cut(mp, factory);
+        }
         if (multi.isEmpty()) {
             empty++;
         } else if (!FastValidity.isValid(multi)) {

@@ -103,6 +103,11 @@ public final class Reprojection {
         }
     }
 
+    /** A real reprojection into a longitude/latitude CRS: where polygons may come out across the antimeridian. */
+    public boolean intoLongitudeLatitude() {
+        return transform != null && to.isUnit(org.locationtech.proj4j.units.Units.DEGREES);
+    }
+
     public boolean isIdentity() {
         return transform == null;
     }

@@ -123,6 +123,50 @@ class SpatialLoadTest {
     }
 
     @Test
+    void severalCopyStreamsLoadEveryFeatureOnceAsOgr2ogrDoesWithLz4Geometries() throws Exception {
+        Path shp = http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp");
+        Worker.Run run = load("--source", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "--table", "admin1_streams",
+                "--copy-streams", "3");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.result().get("rows").asLong()).isEqualTo(294);
+        assertThat(count("SELECT count(DISTINCT fid) FROM " + SCHEMA + ".admin1_streams WHERE fid BETWEEN 1 AND 294")).isEqualTo(294);
+        Ogr2ogr.loadIntoPostgis(shp, "ogr_admin1_streams", null);
+        assertThat(geometryMismatches("admin1_streams", "ogr_admin1_streams", 1e-9)).isZero();
+        assertThat(attributeMismatches("admin1_streams", "ogr_admin1_streams")).isZero();
+        assertThat(query("SELECT attcompression FROM pg_attribute WHERE attrelid = '" + SCHEMA + ".admin1_streams'::regclass "
+                + "AND attname = 'geom'")).as("lz4").isEqualTo("l");
+        assertThat(count("SELECT count(*) FROM pg_tables WHERE tablename LIKE '\\_fanout\\_stage\\_%'")).as("no staging table left").isZero();
+
+        Worker.Run pglz = load("--source", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "--table", "admin1_streams",
+                "--geometry-compression", "pglz");
+        assertThat(pglz.exitCode()).as(pglz.stderr()).isZero();
+        assertThat(query("SELECT attcompression FROM pg_attribute WHERE attrelid = '" + SCHEMA + ".admin1_streams'::regclass "
+                + "AND attname = 'geom'")).as("the server's default").isIn("", "\u0000", null);
+        Worker.Run bad = load("--source", http.url("admin1/ne_50m_admin_1_states_provinces.shp"), "--table", "admin1_streams",
+                "--copy-streams", "0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("--copy-streams must be 1 to 16");
+    }
+
+    @Test
+    void polygonsReprojectedFromLaeaComeBackOnTheirSideOfTheAntimeridianAndMatchTheSource() throws Exception {
+        // Countries as a European user has them (ETRS89-LAEA, EPSG:3035, made by ogr2ogr), loaded back into 4326: Russia's
+        // parts at +-180 and the Aleutians must come back where Natural Earth has them, not stretched across the map.
+        Path shp = http.dir().resolve("admin0/ne_50m_admin_0_countries.shp");
+        Path laea = dir.resolve("laea.gpkg");
+        Ogr2ogr.run(List.of("ogr2ogr", "-f", "GPKG", laea.toString(), shp.toString(), "-t_srs", "EPSG:3035", "-nln", "laea",
+                "-nlt", "PROMOTE_TO_MULTI", "-where", "ADM0_A3 IN ('RUS', 'USA', 'NOR', 'FIN')"));
+        Worker.Run run = load("--source", laea.toString(), "--table", "laea_back");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.result().get("rows").asLong()).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM (SELECT (ST_Dump(geom)).geom g FROM " + SCHEMA + ".laea_back) d "
+                + "WHERE ST_XMax(g) - ST_XMin(g) > 180")).as("parts stretched across the map").isZero();
+        Ogr2ogr.loadIntoPostgis(shp, "ogr_admin0_source", null);
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".laea_back a JOIN public.ogr_admin0_source b ON a.adm0_a3 = b.adm0_a3 "
+                + "WHERE ST_HausdorffDistance(a.geom, b.geom) < 1e-6")).as("countries back within 1e-6 degrees of the source").isEqualTo(4);
+    }
+
+    @Test
     void theOfficialZipLoadsWithTheDatasetFoundInside() throws Exception {
         Worker.Run run = load("--source", http.url("admin0/ne_50m_admin_0_countries.zip"), "--table", "admin0_from_zip",
                 "--select", "ADM0_A3,NAME,POP_EST", "--rename", "NAME=country_name", "--key", "adm0_a3");
