@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A SpatialLoad's plan: one task per layer (largest sizeHint first, then spec order), each with the worker arguments and a
+ * A SpatialLoad's plan: one task per layer (largest first: by sizeHint, else the source's Content-Length; then spec order), each with the worker arguments and a
  * fingerprint of everything that decides the loaded table (the layer's spec, the database Secret and schema, the image);
  * and the aggregate link task. Also the checks CEL cannot do.
  */
@@ -43,9 +43,12 @@ final class SpatialLoadPlan {
         if (sl.getStatus() != null) {
             sl.getStatus().layers.forEach(l -> revisions.put(l.name, l.sourceRevision));
         }
+        Map<String, Long> sourceBytes = new HashMap<>();
+        if (sl.getStatus() != null) {
+            sl.getStatus().layers.stream().filter(l -> l.sourceBytes != null).forEach(l -> sourceBytes.put(l.name, l.sourceBytes));
+        }
         List<LayerSpec> ordered = new ArrayList<>(spec.layers);
-        ordered.sort(Comparator.comparing((LayerSpec l) -> l.sizeHint == null ? BigDecimal.valueOf(-1) : l.sizeHint.getNumericalAmount())
-                .reversed()); // stable: spec order among equals
+        ordered.sort(Comparator.comparing((LayerSpec l) -> size(l, sourceBytes.get(l.name))).reversed()); // stable: spec order among equals
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (LayerSpec l : ordered) {
             String fingerprint = fingerprint(spec, l, image);
@@ -55,6 +58,14 @@ final class SpatialLoadPlan {
                     .toArgs()));
         }
         return plan;
+    }
+
+    /** Longest first: the layer's sizeHint in bytes, else its source's Content-Length, else unknown (last, in spec order). */
+    static BigDecimal size(LayerSpec l, Long sourceBytes) {
+        if (l.sizeHint != null && TaskJobs.isQuantity(l.sizeHint)) {
+            return Quantity.getAmountInBytes(l.sizeHint);
+        }
+        return sourceBytes == null ? BigDecimal.valueOf(-1) : BigDecimal.valueOf(sourceBytes);
     }
 
     /** A revision set by a scheduled run: the worker may keep the table when the bytes prove the same. */

@@ -67,6 +67,9 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
 
     @Override
     Tasks tasks(SpatialLoad sl, String image) {
+        if (sl.getStatus().layers.isEmpty() && sl.getSpec().layers.size() > 1) {
+            sizeSources(sl);
+        }
         Map<String, TaskState> states = new LinkedHashMap<>();
         sl.getStatus().layers.forEach(l -> states.put(l.name, new LayerTask(l)));
         return new Tasks(SpatialLoadPlan.tasks(sl, image), states, id -> {
@@ -74,6 +77,28 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
             l.name = id;
             return new LayerTask(l);
         });
+    }
+
+    /**
+     * On a load's first pass, the Content-Length of each source without a sizeHint (one HEAD per distinct URL), so that the
+     * largest layers start first: the makespan of a fan-out is bounded below by its longest task, best started early.
+     */
+    private void sizeSources(SpatialLoad sl) {
+        Map<String, Long> byUrl = new HashMap<>();
+        List<LayerStatus> layers = new ArrayList<>();
+        for (LayerSpec l : sl.getSpec().layers) {
+            LayerStatus s = new LayerStatus();
+            s.name = l.name;
+            if (l.sizeHint == null) {
+                if (!byUrl.containsKey(l.source.url)) {
+                    var v = sources.current(l.source.url);
+                    byUrl.put(l.source.url, v == null ? null : v.length());
+                }
+                s.sourceBytes = byUrl.get(l.source.url);
+            }
+            layers.add(s);
+        }
+        sl.getStatus().layers = layers;
     }
 
     @Override

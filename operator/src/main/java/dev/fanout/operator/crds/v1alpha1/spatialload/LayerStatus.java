@@ -24,6 +24,10 @@ public class LayerStatus extends TaskStatus {
             + "whether they changed.")
     public LoadedSource source;
 
+    @JsonPropertyDescription("The source's size as its server gave it (Content-Length) when the load was planned: layers "
+            + "without a sizeHint start largest first by it.")
+    public Long sourceBytes;
+
     @JsonPropertyDescription("Set by a run that loads the layer again (its source changed, or could not be checked, or a "
             + "reload was asked for); part of the task's fingerprint.")
     public String sourceRevision;
