@@ -52,9 +52,7 @@ class EnergySimulationBatchIT {
         http = new FileServer(dir);
         client = TestBed.client();
         ns = TestBed.namespace(client, "energy");
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        TestBed.dropSchema(SCHEMA);
         // What the example's comment says to run: kubectl create configmap energy-models --from-file=5ZoneAirCooled.idf
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("energy-models").endMetadata()
                 .addToData("5ZoneAirCooled.idf", Files.readString(ep.resolve("5ZoneAirCooled.idf"))).build()).create();

@@ -46,9 +46,7 @@ class ScheduleIT {
     static void setUp() throws Exception {
         client = TestBed.client();
         ns = TestBed.namespace(client, "schedule");
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        TestBed.dropSchema(SCHEMA);
         operator = new OperatorProcess("ScheduleIT").start();
     }
 

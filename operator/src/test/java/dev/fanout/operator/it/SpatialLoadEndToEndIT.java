@@ -9,11 +9,8 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
-import dev.fanout.worker.TestDatabase;
 import dev.fanout.worker.testdata.NaturalEarthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +35,7 @@ class SpatialLoadEndToEndIT {
     static void setUp() throws Exception {
         client = TestBed.client();
         ns = TestBed.namespace(client, "e2e");
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        TestBed.dropSchema(SCHEMA);
         operator = new OperatorProcess("SpatialLoadEndToEndIT").start();
     }
 
