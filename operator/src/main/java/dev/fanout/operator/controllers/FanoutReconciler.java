@@ -177,7 +177,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         TaskEngine engine = new TaskEngine(client, planner);
 
         Instant now = Instant.now();
-        boolean going = status.phase != null && status.phase != Phase.Succeeded && status.phase != Phase.Failed;
+        boolean going = status.phase != null && !status.phase.finished();
         Runs.Step step = Runs.step(status, spec.schedule, owner.suspended(), going,
                 Instant.parse(resource.getMetadata().getCreationTimestamp()), annotation(resource, Runs.RELOAD), now);
         if (step.missed() != null) {
@@ -234,7 +234,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
             owner.events().emit(EventReason.Stalled, status.conditions.stream().filter(c -> "Stalled".equals(c.getType())).findFirst()
                     .map(c -> c.getReason() + ": " + c.getMessage()).orElse(""));
         }
-        boolean finished = status.phase == Phase.Succeeded || status.phase == Phase.Failed;
+        boolean finished = status.phase != null && status.phase.finished();
         if (status.phase != was && finished) {
             owner.events().emit(status.phase == Phase.Succeeded ? EventReason.Succeeded : EventReason.Failed, status.message);
         }

@@ -134,7 +134,7 @@ public class FanoutMetrics implements TaskMetrics {
     }
 
     private static boolean unfinished(FanoutStatus st) {
-        return st.phase != Phase.Succeeded && st.phase != Phase.Failed;
+        return st.phase == null || !st.phase.finished();
     }
 
     static double secondsSinceProgress(FanoutStatus st) {

@@ -64,7 +64,7 @@ public final class FanoutStatusAggregator {
         if (st.startTime == null && pass.running() > 0) {
             st.startTime = now;
         }
-        boolean finished = phase == Phase.Succeeded || phase == Phase.Failed;
+        boolean finished = phase.finished();
         if (finished && (st.completionTime == null || st.phase != phase)) {
             st.completionTime = now;
         } else if (!finished) {
