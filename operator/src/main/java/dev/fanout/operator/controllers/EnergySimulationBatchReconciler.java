@@ -6,6 +6,7 @@ import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion;
+import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskOwner;
 import jakarta.inject.Inject;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
@@ -180,7 +181,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         }
         for (InputVersion v : st.inputs) {
             if (forced) {
-                v.revision = "reload-" + run.number;
+                v.revision = Runs.revision(run, true);
                 continue;
             }
             if (v.url == null) {
@@ -188,7 +189,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             }
             SourceCheck.Result check = sources.check(List.of(new SourceVersion.FileVersion(v.url, v.etag, v.lastModified, v.length, null)));
             if (check.verdict() != SourceCheck.Verdict.UNCHANGED) {
-                v.revision = "run-" + run.number;
+                v.revision = Runs.revision(run, false);
                 SourceVersion.FileVersion now = sources.current(v.url);
                 v.etag = now == null ? null : now.etag();
                 v.lastModified = now == null ? null : now.lastModified();
@@ -201,9 +202,8 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     String runSummary(EnergySimulationBatch esb, TaskEngine.Pass pass) {
         EnergySimulationBatchStatus st = esb.getStatus();
-        String mark = "run-" + st.run.number;
-        List<String> changed = st.inputs.stream().filter(i -> mark.equals(i.revision) || ("reload-" + st.run.number).equals(i.revision))
-                .map(i -> i.input).toList();
+        List<String> changed = st.inputs.stream().filter(i -> Runs.revision(st.run, false).equals(i.revision)
+                || Runs.revision(st.run, true).equals(i.revision)).map(i -> i.input).toList();
         return pass.total() + " runs: " + pass.succeeded() + " succeeded, " + pass.failed() + " failed"
                 + (st.run.number != null && st.run.number > 1 ? "; inputs run again: " + (changed.isEmpty() ? "none" : String.join(", ", changed)) : "");
     }

@@ -6,6 +6,7 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
+import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -54,7 +55,7 @@ final class SpatialLoadPlan {
             String fingerprint = fingerprint(spec, l, image);
             String revision = revisions.get(l.name);
             String hash = revision == null ? fingerprint : TaskJobs.hash(fingerprint, revision);
-            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, revision != null && revision.startsWith(SCHEDULED))
+            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision))
                     .toArgs()));
         }
         return plan;
@@ -68,10 +69,6 @@ final class SpatialLoadPlan {
         return sourceBytes == null ? BigDecimal.valueOf(-1) : BigDecimal.valueOf(sourceBytes);
     }
 
-    /** A revision set by a scheduled run: the worker may keep the table when the bytes prove the same. */
-    static final String SCHEDULED = "run-";
-    /** A revision set by a reload request: the table is replaced whatever the bytes. */
-    static final String FORCED = "reload-";
 
     /** Everything that decides what a layer's table holds: the layer's spec, the database Secret and schema, the image. */
     static String fingerprint(SpatialLoadSpec spec, LayerSpec l, String image) {

@@ -4,6 +4,7 @@ import dev.fanout.operator.changes.SourceCheck;
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
 import dev.fanout.operator.events.EventReason;
+import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskOwner;
 import jakarta.inject.Inject;
 import java.util.HashMap;
@@ -132,7 +133,7 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
                 continue;
             }
             if (forced) {
-                ls.sourceRevision = SpatialLoadPlan.FORCED + run.number;
+                ls.sourceRevision = Runs.revision(run, true);
                 continue;
             }
             String fingerprint = SpatialLoadPlan.fingerprint(sl.getSpec(), l, owner.image());
@@ -143,7 +144,7 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
                 ls.message = check.reason();
                 owner.events().emit(EventReason.TaskUnchanged, "layer " + l.name + ": " + check.reason() + "; not loaded again");
             } else {
-                ls.sourceRevision = SpatialLoadPlan.SCHEDULED + run.number;
+                ls.sourceRevision = Runs.revision(run, false);
                 if (check != null) {
                     owner.events().emit(EventReason.SpecChanged, "layer " + l.name + ": " + check.reason() + "; loading it again");
                 }

@@ -24,6 +24,9 @@ public final class Runs {
     /** The annotation whose every new value runs everything again, whatever changed. */
     public static final String RELOAD = "fanout.dev/reload";
     public static final int DEFAULT_HISTORY = 10;
+    /** Revisions a run gives the inputs it loads or simulates again (part of their tasks' fingerprints). */
+    private static final String SCHEDULED = "run-";
+    private static final String FORCED = "reload-";
 
     /** What to do now. {@code start}: a run started (already in the status); {@code missed}: a time recorded as Missed. */
     public record Step(RunStatus start, boolean forced, RunStatus missed) {
@@ -93,6 +96,19 @@ public final class Runs {
         st.run.outcome = succeeded ? RunStatus.Outcome.Succeeded : RunStatus.Outcome.Failed;
         st.run.summary = summary;
         keep(st, copy(st.run), schedule == null || schedule.historyLimit == null ? DEFAULT_HISTORY : schedule.historyLimit);
+    }
+
+    /**
+     * The revision this run gives an input it takes again: forced (a reload request: the worker replaces the table whatever
+     * the bytes) or not (a scheduled run: the worker may keep a table that holds the same bytes).
+     */
+    public static String revision(RunStatus run, boolean forced) {
+        return (forced ? FORCED : SCHEDULED) + run.number;
+    }
+
+    /** Whether a revision was given by a scheduled run (not a reload request, not none). */
+    public static boolean isScheduledRevision(String revision) {
+        return revision != null && revision.startsWith(SCHEDULED);
     }
 
     /** How long until the next scheduled time, or null when none is coming. */
