@@ -69,7 +69,6 @@ final class SpatialLoadPlan {
         return sourceBytes == null ? BigDecimal.valueOf(-1) : BigDecimal.valueOf(sourceBytes);
     }
 
-
     /** Everything that decides what a layer's table holds: the layer's spec, the database Secret and schema, the image. */
     static String fingerprint(SpatialLoadSpec spec, LayerSpec l, String image) {
         return TaskJobs.hash(Serialization.asJson(l.source), l.table, l.targetSrid, l.select, l.rename, l.keys,
