@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Asks a source's server, cheaply, whether files changed since they were loaded: a HEAD request with the validators
@@ -27,8 +26,8 @@ import java.util.Optional;
 public class SourceCheck {
     public enum Verdict { UNCHANGED, CHANGED, UNKNOWN }
 
-    /** The verdict for all files together, and why, in words for the status and Events. */
-    public record Result(Verdict verdict, String reason) {
+    /** The verdict, why (in words for the status and Events), and what the server sent of the deciding file (or null). */
+    public record Result(Verdict verdict, String reason, SourceVersion.FileVersion current) {
     }
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -37,7 +36,7 @@ public class SourceCheck {
     /** Unchanged only when every file is; the first file found changed or unknown decides otherwise. */
     public Result check(List<SourceVersion.FileVersion> files) {
         if (files == null || files.isEmpty()) {
-            return new Result(Verdict.UNKNOWN, "nothing recorded of the last load");
+            return new Result(Verdict.UNKNOWN, "nothing recorded of the last load", null);
         }
         for (SourceVersion.FileVersion f : files) {
             Result r = check(f);
@@ -47,79 +46,81 @@ public class SourceCheck {
         }
         SourceVersion.FileVersion first = files.get(0);
         return new Result(Verdict.UNCHANGED, "source unchanged (" + (first.etag() != null ? "ETag " + first.etag()
-                : "Last-Modified " + first.lastModified()) + (files.size() > 1 ? ", and its " + (files.size() - 1) + " sibling files" : "") + ")");
+                : "Last-Modified " + first.lastModified()) + (files.size() > 1 ? ", and its " + (files.size() - 1) + " sibling files" : "") + ")",
+                null);
     }
 
     /** What the server says of a file now (a plain HEAD): its validators and length, or null when it cannot be asked. */
     public SourceVersion.FileVersion current(String url) {
-        try {
-            HttpResponse<Void> rsp = http.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                    .timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.discarding());
-            if (rsp.statusCode() != 200) {
-                return null;
-            }
-            return new SourceVersion.FileVersion(url, rsp.headers().firstValue("ETag").orElse(null),
-                    rsp.headers().firstValue("Last-Modified").orElse(null),
-                    rsp.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst().orElse(null), null);
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        Answer a = head(url, null);
+        return a.code() == 200 ? a.now() : null;
     }
 
-    /** One file: what its server says now against what it said at the last load. */
+    /**
+     * One file: what its server says now against what it said at the last load. {@link Result#current} carries the
+     * validators the server sent (null when it could not be asked or answered neither 200 nor 304).
+     */
     public Result check(SourceVersion.FileVersion f) {
         String url = f.url();
         if (url == null || !url.toLowerCase(Locale.ROOT).matches("^https?://.*")) {
-            return new Result(Verdict.UNKNOWN, url + " is not an http(s) URL");
+            return new Result(Verdict.UNKNOWN, url + " is not an http(s) URL", null);
         }
         if (!f.hasValidator()) {
-            return new Result(Verdict.UNKNOWN, url + ": its server sent neither ETag nor Last-Modified");
+            return new Result(Verdict.UNKNOWN, url + ": its server sent neither ETag nor Last-Modified", null);
         }
+        Answer a = head(url, f);
+        if (a.error() != null) {
+            return new Result(Verdict.UNKNOWN, a.error(), null);
+        }
+        if (a.code() == 304) {
+            return new Result(Verdict.UNCHANGED, url + " answered 304 Not Modified", f);
+        }
+        if (a.code() != 200) {
+            return new Result(Verdict.UNKNOWN, "HEAD " + url + " answered " + a.code(), null);
+        }
+        SourceVersion.FileVersion now = a.now();
+        if (f.etag() != null && now.etag() != null) {
+            return now.etag().equals(f.etag()) ? new Result(Verdict.UNCHANGED, url + ": same ETag " + f.etag(), now)
+                    : new Result(Verdict.CHANGED, url + ": ETag " + f.etag() + " -> " + now.etag(), now);
+        }
+        if (f.lastModified() != null && now.lastModified() != null) {
+            boolean sameLength = now.length() == null || f.length() == null || Objects.equals(now.length(), f.length());
+            return now.lastModified().equals(f.lastModified()) && sameLength
+                    ? new Result(Verdict.UNCHANGED, url + ": same Last-Modified " + f.lastModified(), now)
+                    : new Result(Verdict.CHANGED, url + ": Last-Modified " + f.lastModified() + " -> " + now.lastModified()
+                            + (sameLength ? "" : ", length " + f.length() + " -> " + now.length()), now);
+        }
+        return new Result(Verdict.UNKNOWN, url + ": the server no longer sends the validator recorded", now);
+    }
+
+    /** A HEAD answer: the status code and what the server sent of the file, or why there is no answer. */
+    private record Answer(int code, SourceVersion.FileVersion now, String error) {
+    }
+
+    /** One HEAD request, conditional on {@code recorded}'s validators when given. */
+    private Answer head(String url, SourceVersion.FileVersion recorded) {
         HttpRequest.Builder req;
         try {
             req = HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(TIMEOUT);
         } catch (IllegalArgumentException e) {
-            return new Result(Verdict.UNKNOWN, url + " is not a valid URL");
+            return new Answer(0, null, url + " is not a valid URL");
         }
-        if (f.etag() != null) {
-            req.header("If-None-Match", f.etag());
+        if (recorded != null && recorded.etag() != null) {
+            req.header("If-None-Match", recorded.etag());
         }
-        if (f.lastModified() != null) {
-            req.header("If-Modified-Since", f.lastModified());
+        if (recorded != null && recorded.lastModified() != null) {
+            req.header("If-Modified-Since", recorded.lastModified());
         }
-        HttpResponse<Void> rsp;
         try {
-            rsp = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            return new Result(Verdict.UNKNOWN, "HEAD " + url + " failed: " + e.getMessage());
+            HttpResponse<Void> rsp = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
+            return new Answer(rsp.statusCode(), new SourceVersion.FileVersion(url, rsp.headers().firstValue("ETag").orElse(null),
+                    rsp.headers().firstValue("Last-Modified").orElse(null),
+                    rsp.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst().orElse(null), null), null);
+        } catch (IOException | IllegalArgumentException e) {
+            return new Answer(0, null, "HEAD " + url + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(Verdict.UNKNOWN, "HEAD " + url + " interrupted");
+            return new Answer(0, null, "HEAD " + url + " interrupted");
         }
-        int code = rsp.statusCode();
-        if (code == 304) {
-            return new Result(Verdict.UNCHANGED, url + " answered 304 Not Modified");
-        }
-        if (code != 200) {
-            return new Result(Verdict.UNKNOWN, "HEAD " + url + " answered " + code);
-        }
-        Optional<String> etag = rsp.headers().firstValue("ETag");
-        Optional<String> modified = rsp.headers().firstValue("Last-Modified");
-        Optional<Long> length = rsp.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst();
-        if (f.etag() != null && etag.isPresent()) {
-            return etag.get().equals(f.etag()) ? new Result(Verdict.UNCHANGED, url + ": same ETag " + f.etag())
-                    : new Result(Verdict.CHANGED, url + ": ETag " + f.etag() + " -> " + etag.get());
-        }
-        if (f.lastModified() != null && modified.isPresent()) {
-            boolean sameLength = length.isEmpty() || f.length() == null || Objects.equals(length.get(), f.length());
-            return modified.get().equals(f.lastModified()) && sameLength
-                    ? new Result(Verdict.UNCHANGED, url + ": same Last-Modified " + f.lastModified())
-                    : new Result(Verdict.CHANGED, url + ": Last-Modified " + f.lastModified() + " -> " + modified.get()
-                            + (sameLength ? "" : ", length " + f.length() + " -> " + length.get()));
-        }
-        return new Result(Verdict.UNKNOWN, url + ": the server no longer sends the validator recorded");
     }
 }

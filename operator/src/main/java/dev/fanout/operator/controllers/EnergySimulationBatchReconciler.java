@@ -149,16 +149,18 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             v.input = e.getKey();
             v.url = e.getValue().url;
             if (v.url != null) {
-                SourceVersion.FileVersion now = sources.current(v.url);
-                if (now != null) {
-                    v.etag = now.etag();
-                    v.lastModified = now.lastModified();
-                    v.length = now.length();
-                }
+                remember(v, sources.current(v.url));
             }
             inputs.add(v);
         }
         esb.getStatus().inputs = inputs;
+    }
+
+    /** The validators the server sent now (none when it could not be asked). */
+    private static void remember(InputVersion v, SourceVersion.FileVersion now) {
+        v.etag = now == null ? null : now.etag();
+        v.lastModified = now == null ? null : now.lastModified();
+        v.length = now == null ? null : now.length();
     }
 
     private static Map<String, InputFile> inputFiles(EnergySimulationBatch esb) {
@@ -187,13 +189,12 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             if (v.url == null) {
                 continue;
             }
-            SourceCheck.Result check = sources.check(List.of(new SourceVersion.FileVersion(v.url, v.etag, v.lastModified, v.length, null)));
+            SourceVersion.FileVersion recorded = new SourceVersion.FileVersion(v.url, v.etag, v.lastModified, v.length, null);
+            SourceCheck.Result check = sources.check(recorded);
             if (check.verdict() != SourceCheck.Verdict.UNCHANGED) {
                 v.revision = Runs.revision(run, false);
-                SourceVersion.FileVersion now = sources.current(v.url);
-                v.etag = now == null ? null : now.etag();
-                v.lastModified = now == null ? null : now.lastModified();
-                v.length = now == null ? null : now.length();
+                // What the check's HEAD got; only with nothing recorded (no conditional request was sent) ask again.
+                remember(v, recorded.hasValidator() ? check.current() : sources.current(v.url));
                 owner.events().emit(EventReason.SpecChanged, "input " + v.input + ": " + check.reason() + "; its runs run again");
             }
         }
