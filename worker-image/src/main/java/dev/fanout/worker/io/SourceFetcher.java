@@ -64,8 +64,12 @@ public final class SourceFetcher {
     /** What was fetched so far: the files, their validators and the SHA-256 of their bytes; for the table and the result. */
     public SourceVersion version(String fingerprint, Long rows) {
         String all = fetched.isEmpty() ? null : SourceVersion.combined(fetched,
-                text -> HexFormat.of().formatHex(sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                text -> hex(sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         return new SourceVersion(List.copyOf(fetched), all, fingerprint, rows);
+    }
+
+    private static String hex(byte[] hash) {
+        return HexFormat.of().formatHex(hash);
     }
 
     private static MessageDigest sha256() {
@@ -105,7 +109,7 @@ public final class SourceFetcher {
             MessageDigest digest = sha256();
             try (InputStream in = new DigestInputStream(Files.newInputStream(p), digest)) {
                 long n = in.transferTo(OutputStream.nullOutputStream());
-                fetched.add(new SourceVersion.FileVersion(source, null, null, n, HexFormat.of().formatHex(digest.digest())));
+                fetched.add(new SourceVersion.FileVersion(source, null, null, n, hex(digest.digest())));
             } catch (IOException e) {
                 throw WorkerException.badInput("source file " + source + " cannot be read: " + e.getMessage());
             }
@@ -133,7 +137,7 @@ public final class SourceFetcher {
                     MessageDigest digest = sha256(); // of this attempt: a failed attempt's bytes must not count
                     long n = streamToFile(rsp.getInputStream(), digest, target, url);
                     fetched.add(new SourceVersion.FileVersion(url, rsp.getHeaderField("ETag"), rsp.getHeaderField("Last-Modified"), n,
-                            HexFormat.of().formatHex(digest.digest())));
+                            hex(digest.digest())));
                     return java.util.Optional.of(target);
                 }
                 rsp.disconnect();

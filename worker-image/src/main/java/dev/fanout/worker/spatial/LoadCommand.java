@@ -173,7 +173,7 @@ public class LoadCommand implements Callable<Integer> {
         if (held == null || !now.sameContent(held)) {
             return null;
         }
-        SourceVersion version = fetcher.version(fingerprint, held.rows());
+        SourceVersion version = new SourceVersion(now.files(), now.sha256(), fingerprint, held.rows());
         double total = round((System.nanoTime() - t0) / 1e9);
         return new LoadResult(task != null ? task : table, schema + "." + table, null, held.rows() == null ? 0 : held.rows(), 0, 0,
                 fetcher.bytesDownloaded(), null, targetSrid, null,
