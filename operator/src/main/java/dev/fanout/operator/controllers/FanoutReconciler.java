@@ -255,11 +255,10 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     static final String RERUN_FAILED = "fanout.dev/rerun-failed";
 
     /**
-     * A new value of the rerun-failed annotation: the tasks that failed for good start over (first attempt), and the
-     * aggregate with them; nothing else runs again. Acted on once every Job of those tasks is gone (a failed Job is deleted
-     * the pass after its outcome is recorded), so a new attempt never meets the old Job's name.
+     * A new value of the rerun-failed annotation: {@link #restartFailed} (nothing else runs again), then the value is kept in
+     * status.rerunFailed and an Event lists the tasks.
      *
-     * @return whether the request waits for such Jobs to go
+     * @return whether the request waits for the failed tasks' Jobs to go
      */
     private boolean rerunFailed(R resource, S status, Tasks tasks, List<Job> jobs, TaskOwner owner) {
         String asked = annotation(resource, RERUN_FAILED);
