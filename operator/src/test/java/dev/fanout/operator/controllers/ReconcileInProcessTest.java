@@ -329,6 +329,8 @@ class ReconcileInProcessTest {
         client.resource(first).delete(); // by hand, before it ended
         await("attempt 2", () -> jobsOfKind(SpatialLoadPlan.KIND).stream().anyMatch(j -> j.getMetadata().getName().equals(
                 first.getMetadata().getName().replaceAll("-1$", "-2"))));
+        // The Job is made before the status write that records it: wait for that write too.
+        await("attempt 2 recorded", () -> load().getStatus().layers.stream().anyMatch(x -> x.job != null && x.job.endsWith("-2")));
         LayerStatus l = load().getStatus().layers.stream().filter(x -> x.job != null && x.job.endsWith("-2")).findFirst().orElseThrow();
         assertThat(l.attempts).isEqualTo(2);
         assertThat(metrics.get("fanout.task.retries").tags("namespace", ns, "class", "job_lost").counter().count()).isEqualTo(1);
