@@ -3,9 +3,18 @@ package dev.fanout.api.args;
 import dev.fanout.api.WorkerContract;
 import java.util.List;
 
-/** {@code fanout-worker energy collect}: check a run's engine output and upsert its results row. */
+/**
+ * {@code fanout-worker energy collect}: check a run's engine output and upsert its results row; for a pack, every run's
+ * ({@code --output} is then the work dir holding the runs' directories, {@code --keep-outputs} the directory that gets one
+ * sub-directory per variant).
+ */
 public record CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
-        String keepOutputs) {
+        String keepOutputs, List<PackRun> pack) {
+    public CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
+            String keepOutputs) {
+        this(output, batch, variant, model, weather, schema, table, keepOutputs, List.of());
+    }
+
     public static final List<String> COMMAND = List.of("energy", "collect");
     public static final String OUTPUT = "--output";
     public static final String BATCH = "--batch";
@@ -19,6 +28,7 @@ public record CollectArgs(String output, String batch, String variant, String mo
     public List<String> toArgs() {
         return new ArgList(COMMAND).add(OUTPUT, output).add(BATCH, batch).add(VARIANT, variant).add(MODEL, model)
                 .add(WEATHER, weather).add(Flags.SCHEMA, schema).add(Flags.TABLE, table).add(Flags.RESULT, WorkerContract.RESULT_FILE)
-                .add(KEEP_OUTPUTS, keepOutputs).list();
+                .add(KEEP_OUTPUTS, keepOutputs)
+                .repeated(PackRun.OPTION, pack.stream().map(r -> r.dir() + "=" + r.variant()).toList()).list();
     }
 }

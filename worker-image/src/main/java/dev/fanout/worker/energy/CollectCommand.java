@@ -4,7 +4,9 @@ import dev.fanout.api.ExitCode;
 import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.CollectArgs;
 import dev.fanout.api.args.Flags;
+import dev.fanout.api.args.PackRun;
 import dev.fanout.api.results.CollectResult;
+import dev.fanout.api.results.PackResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.results.EnergyResults;
 import dev.fanout.worker.energy.results.ErrSummary;
@@ -17,6 +19,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +37,7 @@ public class CollectCommand implements Callable<Integer> {
     Path output;
     @Option(names = CollectArgs.BATCH, required = true, description = "the batch (the EnergySimulationBatch's name)")
     String batch;
-    @Option(names = CollectArgs.VARIANT, required = true, description = "the variant id")
+    @Option(names = CollectArgs.VARIANT, description = "the variant id (of a run of its own; a pack names its runs with --run)")
     String variant;
     @Option(names = CollectArgs.MODEL, defaultValue = "", description = "model name, stored with the row")
     String model;
@@ -47,10 +52,96 @@ public class CollectCommand implements Callable<Integer> {
     @Option(names = CollectArgs.KEEP_OUTPUTS, description = "copy the engine's output files into this directory (e.g. on an outputs PVC)")
     Path keep;
 
+    @Option(names = PackRun.OPTION, description = "a pack: <dir>=<variant id>, once per run; --output holds the runs' directories "
+            + "(each with its out/), --keep-outputs gets a directory per variant; a failed run is reported and the others go on")
+    LinkedHashMap<String, String> pack;
+
+    /** A run's engine output that passed the checks. */
+    private record Checked(EnergyResults results, ErrSummary summary) {
+    }
+
     @Override
     public Integer call() throws Exception {
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
+        if (pack != null && !pack.isEmpty()) {
+            return collectPack();
+        }
+        if (variant == null) {
+            throw WorkerException.badInput("give " + CollectArgs.VARIANT + " (a run of its own) or " + PackRun.OPTION + " (a pack)");
+        }
+        Checked run = check(output);
+        if (keep != null) {
+            keepOutputs(output, keep);
+        }
+        try (Connection c = Database.connect()) {
+            createTable(c, schema, table);
+            upsert(c, variant, run);
+        } catch (SQLException e) {
+            throw Database.classify("writing the results row failed", e);
+        }
+        ResultFile.write(result, new CollectResult(variant, run.results().basis(), run.results().totalSiteEnergyGJ(),
+                run.results().siteEuiMJm2(), run.summary().warnings(), run.summary().elapsedSeconds(), schema + "." + table));
+        return ExitCode.OK;
+    }
+
+    /**
+     * Each run of a pack as a run of its own would be collected, its failure (bad input, killed engine) recorded with the
+     * exit code it would have had instead of failing the pod: the operator retries or fails just that run. A database
+     * that cannot be written fails the whole pack (transient), as it would fail every run.
+     */
+    private int collectPack() throws java.io.IOException {
+        List<PackResult.RunFailure> failed = new ArrayList<>();
+        double engine = 0;
+        try (Connection c = Database.connect()) {
+            createTable(c, schema, table);
+            int index = 0;
+            for (var run : pack.entrySet()) {
+                Path dir = output.resolve(run.getKey());
+                try {
+                    if (!run.getKey().matches("[A-Za-z0-9_-]{1,40}")) {
+                        throw WorkerException.badInput(PackRun.OPTION + " " + run.getKey() + ": a run's directory must be a plain name");
+                    }
+                    Path prepareError = dir.resolve(PackRun.PREPARE_ERROR_FILE);
+                    if (Files.isRegularFile(prepareError)) {
+                        throw WorkerException.badInput(Files.readString(prepareError).strip().replaceFirst("^" + WorkerContract.ERROR_PREFIX
+                                + "bad input: ", ""));
+                    }
+                    Checked checked = check(dir.resolve("out"));
+                    if (keep != null) {
+                        keepOutputs(dir.resolve("out"), keep.resolve(run.getValue()));
+                    }
+                    upsert(c, run.getValue(), checked);
+                    engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();
+                } catch (WorkerException e) {
+                    failed.add(new PackResult.RunFailure(index, e.exitCode(), e.getMessage()));
+                }
+                index++;
+            }
+        } catch (SQLException e) {
+            throw Database.classify("writing the results rows failed", e);
+        }
+        ResultFile.write(result, new PackResult(batch, pack.size(), fitted(failed), Math.round(engine * 1000) / 1000.0, schema + "." + table));
+        return ExitCode.OK;
+    }
+
+    /** Failure messages cut to an equal share of what a termination message holds, so every failure is in it. */
+    static List<PackResult.RunFailure> fitted(List<PackResult.RunFailure> failed) {
+        if (failed.isEmpty()) {
+            return failed;
+        }
+        int share = Math.max(0, (WorkerContract.MAX_RESULT_BYTES - 300) / failed.size() - 50); // 50: a failure's JSON around its message
+        return failed.stream().map(f -> {
+            String m = f.message() == null ? "" : f.message();
+            return new PackResult.RunFailure(f.index(), f.exitCode(), m.length() <= share ? m : m.substring(0, share));
+        }).toList();
+    }
+
+    /**
+     * Did the engine complete (its exit code, "Completed Successfully" in eplusout.err)? A run killed by a signal is
+     * transient; no .err, or an engine that did not complete, is bad input (the .err excerpt says why).
+     */
+    private static Checked check(Path output) throws java.io.IOException {
         Path exitFile = output.resolve(CollectArgs.EXIT_CODE_FILE);
         String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
         if (exit.matches("\\d+") && Integer.parseInt(exit) > 128) {
@@ -67,22 +158,11 @@ public class CollectCommand implements Callable<Integer> {
             throw WorkerException.badInput("EnergyPlus did not complete (exit code " + (exit.isEmpty() ? "?" : exit) + ", "
                     + summary.severe() + " severe errors): " + String.join(" | ", summary.excerpt()));
         }
-        EnergyResults r = EnergyResults.read(output.resolve("eplusout.sql"));
-        if (keep != null) {
-            keepOutputs();
-        }
-        try (Connection c = Database.connect()) {
-            upsert(c, r, summary);
-        } catch (SQLException e) {
-            throw Database.classify("writing the results row failed", e);
-        }
-        ResultFile.write(result, new CollectResult(variant, r.basis(), r.totalSiteEnergyGJ(), r.siteEuiMJm2(), summary.warnings(),
-                summary.elapsedSeconds(), schema + "." + table));
-        return ExitCode.OK;
+        return new Checked(EnergyResults.read(output.resolve("eplusout.sql")), summary);
     }
 
     /** Copies the output files (not directories) into --keep-outputs, through a temporary name so no half file stays. */
-    private void keepOutputs() throws java.io.IOException {
+    private static void keepOutputs(Path output, Path keep) throws java.io.IOException {
         Files.createDirectories(keep);
         try (var files = Files.list(output)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -110,8 +190,9 @@ public class CollectCommand implements Callable<Integer> {
         }
     }
 
-    private void upsert(Connection c, EnergyResults r, ErrSummary s) throws SQLException {
-        createTable(c, schema, table);
+    private void upsert(Connection c, String variant, Checked run) throws SQLException {
+        EnergyResults r = run.results();
+        ErrSummary s = run.summary();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Identifiers.qualified(schema, table) + " (batch, variant, model, "
                 + "weather, site_energy_gj, source_energy_gj, site_eui_mj_m2, heating_gj, cooling_gj, unmet_heating_hours, "
                 + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version, basis) VALUES "

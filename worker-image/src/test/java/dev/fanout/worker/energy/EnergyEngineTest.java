@@ -10,7 +10,12 @@ import dev.fanout.worker.energy.results.ErrSummary;
 import dev.fanout.worker.testdata.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.fanout.api.args.PackRun;
+import dev.fanout.api.results.PackResult;
+import dev.fanout.api.results.Results;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -230,5 +235,72 @@ class EnergyEngineTest {
                 weather.toString(), "--out", dir.resolve("z").toString(), "--variant", "{\"materials\": {\"R13LAYER\": {\"Thickness\": 0.1}}}");
         assertThat(wrongClass.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(wrongClass.stderr()).contains("Material:NoMass 'R13LAYER' has no field 'Thickness'");
+    }
+
+    /**
+     * A pack as its pod runs it: one prepare for four runs, the engine script every pack's engine container runs, one
+     * collect. The good runs get their rows; the broken material (the engine fails) and the unknown material (prepare
+     * refuses it) fail alone as bad input, each with its own message, and the pack itself succeeds.
+     */
+    @Test
+    void aPackRunsEachVariantInItsOwnDirectoryAndReportsFailuresPerRun() throws Exception {
+        Path model = copy("1ZoneUncontrolled.idf");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Path work = Files.createDirectories(dir.resolve("pack"));
+        Map<String, String> variants = new LinkedHashMap<>();
+        variants.put("baseline", "{}");
+        variants.put("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}");
+        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
+        variants.put("unknown", "{\"materials\": {\"NO SUCH\": {\"Thickness\": 0.1}}}");
+        List<String> prepare = new ArrayList<>(List.of("energy", "prepare", "--model", model.toString(), "--weather", weather.toString(),
+                "--mode", "designDay", "--out", work.toString()));
+        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", work.toString(), "--batch", "packed",
+                "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA));
+        int i = 0;
+        for (var v : variants.entrySet()) {
+            prepare.addAll(List.of(PackRun.OPTION, PackRun.dirName(i) + "=" + v.getValue()));
+            collect.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + v.getKey()));
+        }
+        Worker.Run prep = Worker.run(dir.resolve("prep.json"), prepare.toArray(String[]::new));
+        assertThat(prep.exitCode()).as(prep.stderr()).isZero();
+        assertThat(work.resolve("r003/" + PackRun.PREPARE_ERROR_FILE)).content().contains("material 'NO SUCH'");
+        assertThat(work.resolve("r003/in.idf")).doesNotExist();
+        // One weather file for the pack: the runs' in.epw are links to it, not copies.
+        assertThat(Files.isSameFile(work.resolve("r000/in.epw"), work.resolve("r002/in.epw"))).isTrue();
+
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("energyplus"), "#!/bin/sh\nexec \"" + engine() + "\" \"$@\"\n");
+        bin.resolve("energyplus").toFile().setExecutable(true);
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", PackRun.engineScript(work.toString())).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process engine = pb.start();
+        assertThat(engine.waitFor()).isZero();
+        assertThat(work.resolve("r003/out")).doesNotExist(); // not prepared: not run
+
+        Worker.Run col = Worker.run(dir.resolve("col.json"), collect.toArray(String[]::new));
+        assertThat(col.exitCode()).as(col.stderr()).isZero();
+        PackResult result = Results.read(col.terminationMessage(), PackResult.class);
+        assertThat(result.runs()).isEqualTo(4);
+        assertThat(result.engineSeconds()).isPositive();
+        assertThat(result.failed()).extracting(PackResult.RunFailure::index).containsExactly(1, 3);
+        assertThat(result.failed()).allSatisfy(f -> assertThat(f.exitCode()).isEqualTo(ExitCode.BAD_INPUT));
+        assertThat(result.failed().get(0).message()).contains("EnergyPlus did not complete").containsIgnoringCase("R13LAYER");
+        assertThat(result.failed().get(1).message()).contains("material 'NO SUCH'");
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
+                var rs = st.executeQuery("SELECT string_agg(variant, ',' ORDER BY variant) FROM " + SCHEMA + ".energy_results WHERE batch = 'packed'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("baseline,better-roof");
+        }
+    }
+
+    @Test
+    void aPacksFailureMessagesAreCutSoThatEveryFailureFitsTheTerminationMessage() {
+        List<PackResult.RunFailure> many = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            many.add(new PackResult.RunFailure(i, ExitCode.BAD_INPUT, "x".repeat(2000)));
+        }
+        String json = Results.toJson(new PackResult("b", 50, CollectCommand.fitted(many), 1.0, "public.energy_results"));
+        assertThat(json).doesNotContain("truncated");
+        assertThat(Results.read(json, PackResult.class).failed()).hasSize(50);
     }
 }
