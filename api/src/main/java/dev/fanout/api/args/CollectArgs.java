@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * {@code fanout-worker energy collect}: check a run's engine output and upsert its results row; for a pack, every run's
  * ({@code --output} is then the work dir holding the runs' directories, {@code --keep-outputs} the directory that gets one
- * sub-directory per variant).
+ * sub-directory per run, named by {@link #runId}).
  */
 public record CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
         String keepOutputs, List<PackRun> pack) {
@@ -24,6 +24,11 @@ public record CollectArgs(String output, String batch, String variant, String mo
     public static final String KEEP_OUTPUTS = "--keep-outputs";
     /** What the engine step leaves in the output directory besides its own files: its exit code. */
     public static final String EXIT_CODE_FILE = "exit-code";
+
+    /** A run's id in a batch, also the name of its directory under --keep-outputs. */
+    public static String runId(String model, String weather, String variant) {
+        return model + "." + weather + "." + variant;
+    }
 
     public List<String> toArgs() {
         return new ArgList(COMMAND).add(OUTPUT, output).add(BATCH, batch).add(VARIANT, variant).add(MODEL, model)

@@ -5,6 +5,7 @@ import dev.fanout.api.VariantEdit;
 import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.AggregateArgs;
 import dev.fanout.api.args.CollectArgs;
+import dev.fanout.api.args.PackRun;
 import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
@@ -75,7 +76,7 @@ final class EnergyBatchPlan {
     }
 
     static String runId(String model, String weather, String variant) {
-        return model + "." + weather + "." + variant;
+        return CollectArgs.runId(model, weather, variant);
     }
 
     static List<TaskSet.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
@@ -104,6 +105,19 @@ final class EnergyBatchPlan {
         return plan;
     }
 
+    /** The runs of the plan by id, for the packer: model, weather and variant of each. */
+    static Map<String, EnergyBatchPacker.Run> runs(EnergySimulationBatchSpec spec, List<Variant> variants) {
+        Map<String, EnergyBatchPacker.Run> out = new java.util.HashMap<>();
+        for (Variant v : variants) {
+            for (InputFile model : spec.models) {
+                for (InputFile weather : spec.weather) {
+                    out.put(runId(model.name, weather.name, v.id()), new EnergyBatchPacker.Run(model, weather, v));
+                }
+            }
+        }
+        return out;
+    }
+
     private static String revised(Map<String, String> revisions, String model, String weather) {
         String m = revisions.get(model);
         String w = revisions.get(weather);
@@ -130,7 +144,42 @@ final class EnergyBatchPlan {
         }
         List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
                 spec.results.database.schema, spec.results.table, keep).toArgs();
-        return new TaskSet.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
+        return new TaskSet.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()),
+                packKey(model, weather));
+    }
+
+    /** Runs of one model and weather may share a Job: its prepare reads them once. */
+    static String packKey(InputFile model, InputFile weather) {
+        return model.name + "/" + weather.name;
+    }
+
+    /**
+     * A pack's pod: the same three steps as a run's, each over all the pack's runs (one directory each under the work dir):
+     * one prepare, the engine script, one collect that reports each run's outcome.
+     */
+    static TaskSet.Planned pack(EnergySimulationBatch esb, InputFile model, InputFile weather, List<Variant> variants, String workerImage) {
+        EnergySimulationBatchSpec spec = esb.getSpec();
+        EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
+        List<PackRun> runs = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit()));
+        }
+        Volumes volumes = new Volumes();
+        String modelPath = volumes.input(model, "model.idf");
+        String weatherPath = volumes.input(weather, "in.epw");
+        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null,
+                new PrepareArgs(modelPath, weatherPath, null, ep.mode, WORK, runs).toArgs(), SHORT_JVM, volumes.inputMounts);
+        TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", PackRun.engineScript(WORK)), null,
+                List.of(), List.of());
+        List<VolumeMount> mainMounts = new ArrayList<>();
+        String keep = null;
+        if (spec.outputs != null) {
+            mainMounts.add(volumes.outputs(spec.outputs.claimName));
+            keep = OUTPUTS + "/" + esb.getMetadata().getName();
+        }
+        List<String> collect = new CollectArgs(WORK, esb.getMetadata().getName(), null, model.name, weather.name,
+                spec.results.database.schema, spec.results.table, keep, runs).toArgs();
+        return new TaskSet.Planned("pack", "", collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
     }
 
     static TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> runs) {

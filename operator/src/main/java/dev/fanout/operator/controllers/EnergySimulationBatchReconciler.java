@@ -25,8 +25,6 @@ import dev.fanout.operator.tasks.TaskState;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -83,7 +81,8 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         if (esb.getSpec().schedule != null && status.inputs.isEmpty()) {
             recordInputs(esb); // what later scheduled runs compare with
         }
-        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), image);
+        List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, variants, image);
         TaskLedger ledger = new TaskLedger(status.ledger);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
@@ -94,12 +93,16 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
                 states.put(t.id(), s);
             }
         }
-        return new Tasks(plan, states, id -> new TaskLedger.Entry());
+        return new Tasks(plan, states, id -> new TaskLedger.Entry(),
+                new EnergyBatchPacker(esb, EnergyBatchPlan.runs(esb.getSpec(), variants), states, image));
     }
 
     @Override
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
         record(esb.getStatus(), tasks.plan(), tasks.states(), pass);
+        if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null && esb.getStatus().packing != null) {
+            esb.getStatus().packing.runsPerJob = p.lastSize();
+        }
     }
 
     @Override
@@ -247,11 +250,11 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
                 f.message = s.message() != null ? s.message() : oldFailures.get(t.id() + "|" + s.specHash());
                 failures.add(f);
             }
-            if (s instanceof VariantRunTask r && r.s.startTime != null && r.s.completionTime != null
-                    && (s.phase() == TaskPhase.Succeeded || s.phase() == TaskPhase.Failed)) {
-                seconds += Duration.between(Instant.parse(r.s.startTime), Instant.parse(r.s.completionTime)).toMillis() / 1000.0;
-            }
         }
+        for (List<VariantRunTask> ended : EnergyBatchPacker.endedJobs(states.values()).values()) {
+            seconds += EnergyBatchPacker.seconds(ended.get(0)); // a pack's runs ended together: its time once
+        }
+        status.packing = EnergyBatchPacker.withEnded(status.packing, states.values());
         status.running = running;
         status.failures = failures;
         status.ledger = TaskLedger.encode(all);

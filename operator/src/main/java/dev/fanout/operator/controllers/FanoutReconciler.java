@@ -74,8 +74,14 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     /** Task pods: their end frees a slot (see JobOutcome). */
     private InformerEventSource<Pod, R> pods;
 
-    /** A kind's tasks for one pass: the plan in admission order, the recorded states, how a new task's state is made. */
-    record Tasks(List<TaskSet.Planned> plan, Map<String, TaskState> states, Function<String, TaskState> newState) {
+    /**
+     * A kind's tasks for one pass: the plan in admission order, the recorded states, how a new task's state is made, and
+     * how tasks share Jobs (null: a Job each).
+     */
+    record Tasks(List<TaskSet.Planned> plan, Map<String, TaskState> states, Function<String, TaskState> newState, TaskSet.Packer packer) {
+        Tasks(List<TaskSet.Planned> plan, Map<String, TaskState> states, Function<String, TaskState> newState) {
+            this(plan, states, newState, null);
+        }
     }
 
     FanoutReconciler(Class<R> type, String taskKind, String aggregateKind) {
@@ -197,7 +203,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
             status.run.failedRestarted = restarted != null;
         }
         TaskEngine.Pass pass = engine.run(new TaskSet(owner, taskKind, tasks.plan(), tasks.states(), tasks.newState(),
-                ReconcileSupport.ofKind(jobs, taskKind), true));
+                ReconcileSupport.ofKind(jobs, taskKind), true, tasks.packer()));
         recordTasks(resource, tasks, pass);
 
         boolean cleanup = pass.cleanupPending();
@@ -287,7 +293,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         List<String> failed = tasks.states().entrySet().stream().filter(e -> e.getValue().phase() == TaskPhase.Failed)
                 .map(Map.Entry::getKey).toList();
         boolean jobsLeft = ReconcileSupport.ofKind(jobs, taskKind).stream()
-                .anyMatch(j -> failed.contains(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)));
+                .anyMatch(j -> TaskJobs.members(j).stream().anyMatch(m -> failed.contains(m.id())));
         if (jobsLeft) {
             return null;
         }

@@ -1,19 +1,39 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.results.CollectResult;
+import dev.fanout.api.results.PackResult;
+import dev.fanout.api.results.Results;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
 import dev.fanout.operator.tasks.StatusTask;
 
-/** A live run listed in the status; its results go to the results table, not the status. */
+/**
+ * A live run listed in the status; its results go to the results table, not the status. Of its Job's result it keeps the
+ * engine seconds (of the run, or of its whole pack) for the packing measurements of this pass.
+ */
 final class VariantRunTask extends StatusTask<VariantRun> {
+    /** Engine seconds and runs of the Job that just ended with success (a pack's: all its runs), else null. */
+    Double jobEngineSeconds;
+    int jobRuns;
+
     VariantRunTask(VariantRun s) {
         super(s);
     }
 
     @Override
     public void clearResult() {
+        jobEngineSeconds = null;
     }
 
     @Override
     public void result(String json) {
+        PackResult pack = json != null && json.contains("\"runs\"") ? Results.read(json, PackResult.class) : null;
+        CollectResult one = pack == null ? Results.read(json, CollectResult.class) : null;
+        if (pack != null) {
+            jobEngineSeconds = pack.engineSeconds();
+            jobRuns = pack.runs();
+        } else if (one != null && one.engineSeconds() != null) {
+            jobEngineSeconds = one.engineSeconds();
+            jobRuns = 1;
+        }
     }
 }

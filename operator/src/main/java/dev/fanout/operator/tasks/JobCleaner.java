@@ -18,10 +18,18 @@ final class JobCleaner {
     static boolean cleanUp(KubernetesClient client, TaskSet set, Set<String> recordedNow) {
         boolean pending = false;
         for (Job j : set.jobs()) {
-            TaskState s = set.states().get(TaskJobs.label(j, TaskJobs.LABEL_TASK));
-            boolean stale = s == null || !s.specHash().equals(TaskJobs.label(j, TaskJobs.LABEL_SPEC));
+            // A pack's Job is stale when none of its tasks still wants it, recorded when each one that does has it recorded.
+            boolean stale = true;
+            boolean recordedByAll = true;
+            for (TaskJobs.Member m : TaskJobs.members(j)) {
+                TaskState s = set.states().get(m.id());
+                if (s != null && s.specHash().equals(m.specHash())) {
+                    stale = false;
+                    recordedByAll &= recordedIn(j, s);
+                }
+            }
             boolean over = JobOutcome.finished(j) || (!stale && JobOutcome.over(j, set.owner().podsOf().apply(j)));
-            boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedIn(j, s);
+            boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedByAll;
             if (stale || recorded && set.capacity()) {
                 set.owner().metrics().apiWrite("delete", "jobs");
                 TaskJobs.delete(client, j);

@@ -2,6 +2,8 @@ package dev.fanout.operator.tasks;
 
 import dev.fanout.api.ExitCode;
 import dev.fanout.api.WorkerContract;
+import dev.fanout.api.results.PackResult;
+import dev.fanout.api.results.Results;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -62,6 +64,33 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
         // survives its OOM-killed child and exits 0, so only the container's reason tells).
         String oom = oomKilled(newest(pods));
         return oom == null ? decided : new JobOutcome(State.Failed, decided.exitCode(), oom, null, Cause.OOM_KILLED);
+    }
+
+    /**
+     * What the pack's outcome means for its task at {@code index} (of {@code size}). The pack succeeded: the task
+     * succeeded, or failed as its run of its own would have (its exit code and line in the PackResult; a pack that reports
+     * no result for its runs fails them all, to be retried). The pack failed: a cause every task shares (bad input,
+     * an image that cannot be pulled) ends each one for good; any other (OOMKilled, timed out, a crash) is retried, alone.
+     */
+    public JobOutcome forMember(int index, int size) {
+        if (state == State.Running) {
+            return this;
+        }
+        if (state == State.Succeeded) {
+            PackResult pack = Results.read(result, PackResult.class);
+            if (pack == null || pack.runs() != size || pack.failed() == null) {
+                return new JobOutcome(State.Failed, null, "its pack of " + size + " runs reported no outcome for them"
+                        + (message == null ? "" : " (" + message + ")") + "; it runs alone next", null);
+            }
+            return pack.failed().stream().filter(f -> f.index() == index).findFirst()
+                    .map(f -> new JobOutcome(State.Failed, f.exitCode(), WorkerContract.errorLine(f.exitCode(), f.message()), null))
+                    .orElse(new JobOutcome(State.Succeeded, 0, null, result));
+        }
+        if (cause == Cause.IMAGE_PULL || cause == null && exitCode != null && ExitCode.permanent(exitCode)) {
+            return this;
+        }
+        return new JobOutcome(State.Failed, exitCode, "its pack of " + size + " runs failed: " + message + "; it runs alone next", null,
+                cause == Cause.OOM_KILLED ? null : cause);
     }
 
     /** Whether a task's message is a stuck pod's reason (made by {@link #waiting}), not a result or a failure. */

@@ -8,12 +8,15 @@ import dev.fanout.operator.events.EventReason;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Step three of a pass: count the tasks by phase, ask the capacity planner for this resource's window (on every pass while
  * tasks run, so the planner always counts its active Jobs; an aggregate's window is 1), and start waiting tasks in plan
- * order while the window has room (none while the resource is suspended). A start creates the attempt's Job under its deterministic name: one that exists
+ * order while the window has room (none while the resource is suspended); with a {@link TaskSet.Packer}, first attempts
+ * of the same pack key go several to a Job, and the window counts Jobs. A start creates the attempt's Job under its deterministic name: one that exists
  * already (created before a restart) is adopted.
  */
 final class TaskAdmitter {
@@ -32,23 +35,33 @@ final class TaskAdmitter {
         int failed = 0;
         int retrying = 0;
         int waiting = 0;
+        int firstAttempts = 0;
+        java.util.Set<String> runningJobs = new java.util.HashSet<>(); // pods, not tasks, take the window's slots (a pack runs several)
         for (TaskSet.Planned t : set.plan()) {
-            switch (set.states().get(t.id()).phase()) {
-                case Running -> running++;
+            TaskState s = set.states().get(t.id());
+            switch (s.phase()) {
+                case Running -> {
+                    running++;
+                    runningJobs.add(s.job() == null ? t.id() : s.job());
+                }
                 case Succeeded, Unchanged -> succeeded++;
                 case Failed -> failed++;
                 case Retrying -> {
                     retrying++;
                     waiting++;
                 }
-                default -> waiting++;
+                default -> {
+                    waiting++;
+                    firstAttempts++;
+                }
             }
         }
         TaskOwner owner = set.owner();
+        int pods = runningJobs.size();
         int window = 1;
         int admit = 0;
         // Suspended: only the running tasks still count (they hold their slots until they end); none starts.
-        int wanted = owner.suspended() ? running : waiting + running;
+        int wanted = owner.suspended() ? pods : waiting + pods;
         if (set.capacity() && wanted == 0) {
             planner.release(owner.key(set.kind())); // all done, or suspended with nothing running: its demand no longer counts
             window = owner.suspended() ? 0 : 1;
@@ -56,35 +69,76 @@ final class TaskAdmitter {
             ParallelismSpec p = owner.spec().parallelism == null ? new ParallelismSpec() : owner.spec().parallelism;
             CapacityPlanner.Window w = planner.window(new CapacityPlanner.Demand(owner.key(set.kind()), owner.namespace(),
                     TaskShape.of(owner.resources().getRequests(), owner.spec().nodeSelector, owner.spec().tolerations),
-                    p.max == null ? new ParallelismSpec().max : p.max, p.mode == ParallelismSpec.Mode.Fixed, wanted, running));
+                    p.max == null ? new ParallelismSpec().max : p.max, p.mode == ParallelismSpec.Mode.Fixed, wanted, pods));
             window = w.capacity();
             admit = owner.suspended() ? 0 : w.admit();
         } else if (owner.suspended()) {
             admit = 0;
         } else {
-            admit = Math.max(0, 1 - running);
+            admit = Math.max(0, 1 - pods);
         }
-        for (TaskSet.Planned t : set.plan()) {
-            if (admit == 0) {
-                break;
-            }
+        int packSize = set.packer() == null || admit == 0 ? 1 : Math.max(1, set.packer().size(firstAttempts, running, window));
+        List<TaskSet.Planned> plan = set.plan();
+        for (int i = 0; i < plan.size() && admit > 0; i++) {
+            TaskSet.Planned t = plan.get(i);
             TaskState s = set.states().get(t.id());
-            if (s.phase() == TaskPhase.Pending || s.phase() == TaskPhase.Retrying) {
+            if (s.phase() != TaskPhase.Pending && s.phase() != TaskPhase.Retrying) {
+                continue;
+            }
+            List<TaskSet.Planned> pack = packSize > 1 && s.phase() == TaskPhase.Pending && t.packKey() != null
+                    ? packFrom(set, i, packSize) : List.of(t);
+            if (pack.size() > 1) {
+                startPack(client, set, pack);
+            } else {
                 if (s.phase() == TaskPhase.Retrying) {
                     retrying--;
                 }
                 start(client, set, t, s);
-                admit--;
-                running++;
-                waiting--;
             }
+            admit--;
+            running += pack.size();
+            waiting -= pack.size();
         }
         return new Admission(succeeded, failed, running, retrying, waiting, window);
     }
 
-    private static void start(KubernetesClient client, TaskSet set, TaskSet.Planned t, TaskState s) {
-        int attempt = s.attempts() + 1;
-        Job job = TaskJobs.build(set.owner(), new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), set.kind(), t.layout()));
+    /** Up to {@code size} first attempts with the plan entry at {@code from}'s pack key, from it on in plan order. */
+    private static List<TaskSet.Planned> packFrom(TaskSet set, int from, int size) {
+        String key = set.plan().get(from).packKey();
+        List<TaskSet.Planned> pack = new ArrayList<>();
+        for (int i = from; i < set.plan().size() && pack.size() < size; i++) {
+            TaskSet.Planned t = set.plan().get(i);
+            if (key.equals(t.packKey()) && set.states().get(t.id()).phase() == TaskPhase.Pending) {
+                pack.add(t);
+            }
+        }
+        return pack;
+    }
+
+    /**
+     * Starts a pack: one Job named after its tasks (the same tasks give the same name, so a replayed pass adopts it), each
+     * task on its first attempt with that Job.
+     */
+    private static void startPack(KubernetesClient client, TaskSet set, List<TaskSet.Planned> members) {
+        List<TaskJobs.Member> refs = members.stream().map(m -> new TaskJobs.Member(m.id(), m.specHash())).toList();
+        String hash = TaskJobs.hash(refs.stream().map(m -> m.id() + " " + m.specHash()).toArray());
+        TaskSet.Planned p = set.packer().pack(members);
+        Job job = create(client, set, new TaskJobs.Task("pack-" + hash, hash, 1, p.args(), set.kind(), p.layout(), refs));
+        for (TaskSet.Planned t : members) {
+            TaskState s = set.states().get(t.id());
+            s.attempts(1);
+            s.job(job.getMetadata().getName());
+            s.phase(TaskPhase.Running);
+            s.startTime(TaskEngine.now());
+            s.completionTime(null);
+            set.owner().events().emit(EventReason.TaskStarted, "task " + t.id() + " attempt 1: job " + job.getMetadata().getName()
+                    + " (a pack of " + members.size() + ")");
+        }
+    }
+
+    /** Creates an attempt's Job; one of that name existing already (created before a restart) is adopted. */
+    private static Job create(KubernetesClient client, TaskSet set, TaskJobs.Task task) {
+        Job job = TaskJobs.build(set.owner(), task);
         try {
             set.owner().metrics().apiWrite("create", "jobs");
             client.batch().v1().jobs().inNamespace(set.owner().namespace()).resource(job).create();
@@ -94,6 +148,12 @@ final class TaskAdmitter {
             }
             LOG.debugf("job %s exists already: adopted", job.getMetadata().getName()); // idempotent by name
         }
+        return job;
+    }
+
+    private static void start(KubernetesClient client, TaskSet set, TaskSet.Planned t, TaskState s) {
+        int attempt = s.attempts() + 1;
+        Job job = create(client, set, new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), set.kind(), t.layout()));
         s.attempts(attempt);
         s.job(job.getMetadata().getName());
         s.phase(TaskPhase.Running);

@@ -43,6 +43,8 @@ public final class TaskJobs {
     public static final String LABEL_TASK = "fanout.dev/task";
     public static final String LABEL_ATTEMPT = "fanout.dev/attempt";
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
+    /** On a pack's Job: its tasks, one {@code <id> <spec hash>} per line, in the pack's order. */
+    public static final String ANNOTATION_PACK = "fanout.dev/pack";
 
     private TaskJobs() {
     }
@@ -96,7 +98,30 @@ public final class TaskJobs {
         return base.replaceAll("-+$", "") + suffix;
     }
 
-    public record Task(String id, String specHash, int attempt, List<String> args, String kind, Layout layout) {
+    /**
+     * One attempt's Job: a task's, or a pack's (then {@code members} lists its tasks and the id and spec hash are the pack's).
+     */
+    public record Task(String id, String specHash, int attempt, List<String> args, String kind, Layout layout, List<Member> members) {
+        public Task(String id, String specHash, int attempt, List<String> args, String kind, Layout layout) {
+            this(id, specHash, attempt, args, kind, layout, List.of());
+        }
+    }
+
+    /** A task a Job runs: the Job's own (labels), or one of a pack's (annotation). */
+    public record Member(String id, String specHash) {
+    }
+
+    /** The tasks a Job runs: the one its labels name, or a pack's, in order. */
+    public static List<Member> members(Job j) {
+        String pack = j.getMetadata().getAnnotations() == null ? null : j.getMetadata().getAnnotations().get(ANNOTATION_PACK);
+        if (pack == null) {
+            return List.of(new Member(label(j, LABEL_TASK), label(j, LABEL_SPEC)));
+        }
+        return pack.lines().map(l -> l.split(" ", 2)).filter(p -> p.length == 2).map(p -> new Member(p[0], p[1])).toList();
+    }
+
+    public static boolean isPack(Job j) {
+        return j.getMetadata().getAnnotations() != null && j.getMetadata().getAnnotations().containsKey(ANNOTATION_PACK);
     }
 
     /** A container that runs before the worker (an init container): the same restricted settings, resources and /tmp. */
@@ -133,15 +158,19 @@ public final class TaskJobs {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
         volumes.addAll(task.layout().volumes());
+        Map<String, String> annotations = task.members().isEmpty() ? null : Map.of(ANNOTATION_PACK,
+                String.join("\n", task.members().stream().map(m -> m.id() + " " + m.specHash()).toList()));
+        long timeout = spec.taskTimeoutSeconds != null ? spec.taskTimeoutSeconds : FanoutSpec.DEFAULTS.taskTimeoutSeconds;
         return new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(owner.getMetadata().getNamespace()).withLabels(labels)
+                .withAnnotations(annotations)
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
                         .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true)
                         .withBlockOwnerDeletion(true).build())
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0) // retries are the operator's: each attempt is a new Job with its own name
-                .withActiveDeadlineSeconds(spec.taskTimeoutSeconds != null ? spec.taskTimeoutSeconds : FanoutSpec.DEFAULTS.taskTimeoutSeconds)
+                .withActiveDeadlineSeconds(timeout * Math.max(1, task.members().size())) // a pack: each of its tasks gets the timeout
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In").withValues(ExitCode.BAD_INPUT).endOnExitCodes().endRule()
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()

@@ -5,6 +5,7 @@ import dev.fanout.operator.events.EventReason;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,22 @@ final class TaskObserver {
     private TaskObserver() {
     }
 
+    /** A Job as seen from one of its tasks: its place in the Job (a pack's member; -1: the Job is the task's own). */
+    private record Ref(Job job, String specHash, int index, int size) {
+    }
+
     static Observation observe(TaskSet set) {
         TaskOwner owner = set.owner();
-        Map<String, List<Job>> byTask = set.jobs().stream().collect(Collectors.groupingBy(j -> TaskJobs.label(j, TaskJobs.LABEL_TASK)));
+        Map<String, List<Ref>> byTask = new HashMap<>();
+        for (Job j : set.jobs()) {
+            boolean pack = TaskJobs.isPack(j);
+            List<TaskJobs.Member> members = TaskJobs.members(j);
+            for (int i = 0; i < members.size(); i++) {
+                byTask.computeIfAbsent(members.get(i).id(), k -> new ArrayList<>())
+                        .add(new Ref(j, members.get(i).specHash(), pack ? i : -1, members.size()));
+            }
+        }
+        Map<String, JobOutcome> outcomes = new HashMap<>(); // a pack's outcome is read once for all its tasks
         Set<String> planned = set.plan().stream().map(TaskSet.Planned::id).collect(Collectors.toSet());
         set.states().keySet().removeIf(id -> !planned.contains(id));
         Set<String> recordedNow = new HashSet<>();
@@ -40,23 +54,25 @@ final class TaskObserver {
                 }
                 s.restart(t.specHash());
             }
-            Job latest = byTask.getOrDefault(t.id(), List.of()).stream()
-                    .filter(j -> t.specHash().equals(TaskJobs.label(j, TaskJobs.LABEL_SPEC)))
-                    .max(Comparator.comparingInt(TaskJobs::attemptOf)).orElse(null);
-            if (latest != null && TaskJobs.attemptOf(latest) > s.attempts()) {
+            Ref latest = byTask.getOrDefault(t.id(), List.of()).stream()
+                    .filter(r -> t.specHash().equals(r.specHash()))
+                    .max(Comparator.comparingInt(r -> TaskJobs.attemptOf(r.job()))).orElse(null);
+            String latestName = latest == null ? null : latest.job().getMetadata().getName();
+            if (latest != null && TaskJobs.attemptOf(latest.job()) > s.attempts()) {
                 // Created before a restart but never recorded: adopt it instead of creating another.
-                s.attempts(TaskJobs.attemptOf(latest));
-                s.job(latest.getMetadata().getName());
+                s.attempts(TaskJobs.attemptOf(latest.job()));
+                s.job(latestName);
                 s.phase(TaskPhase.Running);
-                s.startTime(latest.getMetadata().getCreationTimestamp());
+                s.startTime(latest.job().getMetadata().getCreationTimestamp());
             }
-            if (latest != null && s.phase() == TaskPhase.Running && latest.getMetadata().getName().equals(s.job())) {
-                record(set, t.id(), s, JobOutcome.of(latest, owner.podsOf().apply(latest)));
+            if (latest != null && s.phase() == TaskPhase.Running && latestName.equals(s.job())) {
+                JobOutcome o = outcomes.computeIfAbsent(latestName, n -> JobOutcome.of(latest.job(), owner.podsOf().apply(latest.job())));
+                record(set, t.id(), s, latest.index() < 0 ? o : o.forMember(latest.index(), latest.size()));
                 if (s.phase() != TaskPhase.Running) {
-                    recordedNow.add(latest.getMetadata().getName());
+                    recordedNow.add(latestName);
                 }
             }
-            if (s.phase() == TaskPhase.Running && s.job() != null && (latest == null || !latest.getMetadata().getName().equals(s.job()))
+            if (s.phase() == TaskPhase.Running && s.job() != null && (latest == null || !latestName.equals(s.job()))
                     && olderThan(s.startTime(), owner.lostJobAfter())) {
                 lost(set, t.id(), s);
             }

@@ -12,12 +12,41 @@ import java.util.function.Function;
  * @param capacity whether the window comes from the capacity planner (task fan-out) or is 1 (an aggregate)
  */
 public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<String, TaskState> states,
-        Function<String, TaskState> newState, List<Job> jobs, boolean capacity) {
+        Function<String, TaskState> newState, List<Job> jobs, boolean capacity, Packer packer) {
 
-    /** One planned task: its id, the fingerprint of its spec, the worker arguments and what else its pod has. */
-    public record Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout) {
+    public TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<String, TaskState> states, Function<String, TaskState> newState,
+            List<Job> jobs, boolean capacity) {
+        this(owner, kind, plan, states, newState, jobs, capacity, null);
+    }
+
+    /**
+     * One planned task: its id, the fingerprint of its spec, the worker arguments and what else its pod has.
+     *
+     * @param packKey tasks with the same key may share a Job (see {@link Packer}); null: always a Job of its own
+     */
+    public record Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout, String packKey) {
+        public Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout) {
+            this(id, specHash, args, layout, null);
+        }
+
         public Planned(String id, String specHash, List<String> args) {
             this(id, specHash, args, TaskJobs.Layout.WORKER_ONLY);
         }
+    }
+
+    /**
+     * Puts several short tasks into one Job (a pack), so that they share one pod's start. Only first attempts are packed:
+     * a task whose attempt failed in a pack runs alone next. Each task keeps its own state; the pack's result says how each
+     * one ended (see {@link JobOutcome#forMember}).
+     */
+    public interface Packer {
+        /**
+         * How many tasks one Job takes now, for this many first attempts waiting, tasks running and Jobs the window holds
+         * (1: each alone).
+         */
+        int size(int waiting, int running, int window);
+
+        /** The worker arguments and pod of a Job that runs these tasks (same pack key, plan order). */
+        Planned pack(List<Planned> members);
     }
 }

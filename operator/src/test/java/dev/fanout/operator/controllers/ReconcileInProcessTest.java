@@ -550,4 +550,78 @@ class ReconcileInProcessTest {
     private EnergySimulationBatch batch() {
         return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get();
     }
+
+    /** Pack Jobs of the runs now, by their pack annotation. */
+    private List<Job> packs() {
+        return jobsOfKind(EnergyBatchPlan.KIND).stream().filter(TaskJobs::isPack).toList();
+    }
+
+    /**
+     * Six runs, one slot: the first goes alone and is timed; the five others go to one Job (the window counts Jobs: one
+     * slot, five runs running). A run that fails inside the pack fails alone: bad input for good with its own message, a
+     * transient failure retried alone as attempt 2; the pack's other runs succeed, each in the ledger.
+     */
+    @Test
+    void shortRunsGoSeveralToAJobAndEachKeepsItsOwnOutcome() throws InterruptedException {
+        startOperator();
+        apply("""
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}]
+                  parallelism: {max: 1}
+                  results: {database: {secretRef: {name: postgis}}}
+                """, EnergySimulationBatch.class);
+        await("the first run alone", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 1);
+        Job first = jobsOfKind(EnergyBatchPlan.KIND).get(0);
+        assertThat(TaskJobs.isPack(first)).isFalse();
+        Thread.sleep(1100); // the Job takes over a second: an overhead far above the run's engine time
+        podEnds(first, 0, Results.toJson(new CollectResult("office.golden.a", "design days", 12.5, 250.0, 3, 0.01, "public.energy_results")));
+        List<String> seen = new java.util.ArrayList<>(List.of(first.getMetadata().getUid()));
+        await("a pack", () -> packs().size() == 1);
+        Job pack = packs().get(0);
+        assertThat(TaskJobs.members(pack)).extracting(TaskJobs.Member::id).containsExactly("office.golden.b", "office.golden.c",
+                "office.golden.d", "office.golden.e", "office.golden.f");
+        var prepare = pack.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+        assertThat(prepare.getArgs()).containsSequence("--run", "r000={}").containsSequence("--run", "r004={}");
+        assertThat(pack.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--run", "r001=c");
+        assertThat(pack.getSpec().getActiveDeadlineSeconds()).isEqualTo(5 * 7200L);
+        var st = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
+        assertThat(st.packing.runsPerJob).isEqualTo(5);
+        assertThat(st.packing.runSeconds).isEqualTo(0.01);
+        assertThat(st.variants.running).isEqualTo(5);
+        assertThat(jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !seen.contains(j.getMetadata().getUid()))).hasSize(1);
+        assertThat(st.running).allSatisfy(r -> assertThat(r.job).isEqualTo(pack.getMetadata().getName()));
+
+        podEnds(pack, 0, Results.toJson(new dev.fanout.api.results.PackResult("walls", 5, List.of(
+                new dev.fanout.api.results.PackResult.RunFailure(1, 3, "EnergyPlus was killed by signal 9"),
+                new dev.fanout.api.results.PackResult.RunFailure(3, 2, "EnergyPlus did not complete: ** Severe ** e")), 0.05,
+                "public.energy_results")));
+        seen.add(pack.getMetadata().getUid());
+        await("c retried alone", () -> jobsOfKind(EnergyBatchPlan.KIND).stream().anyMatch(j -> !seen.contains(j.getMetadata().getUid())
+                && "office.golden.c".equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))));
+        Job retry = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !seen.contains(j.getMetadata().getUid())).findFirst().orElseThrow();
+        assertThat(TaskJobs.isPack(retry)).isFalse();
+        assertThat(retry.getMetadata().getLabels().get(TaskJobs.LABEL_ATTEMPT)).isEqualTo("2");
+        podEnds(retry, 0, Results.toJson(new CollectResult("office.golden.c", "design days", 12.5, 250.0, 3, 0.01, "public.energy_results")));
+        await("the aggregate Job", () -> !jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty());
+        podEnds(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).get(0), 0, Results.toJson(new AggregateResult("aggregate",
+                "public.energy_results_ranked_walls", null, 5, 250.0, 250.0, 250.0, "a", 0.0, null, null)));
+        await("Succeeded", () -> client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus().phase
+                == Phase.Succeeded);
+        var done = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
+        assertThat(done.variants.succeeded).isEqualTo(5);
+        assertThat(done.variants.failed).isEqualTo(1);
+        assertThat(done.failures).singleElement().satisfies(f -> {
+            assertThat(f.id).isEqualTo("office.golden.e");
+            assertThat(f.attempts).isEqualTo(1);
+            assertThat(f.message).isEqualTo("bad input, not retried: exit code 2: fanout-worker: bad input: EnergyPlus did not complete: "
+                    + "** Severe ** e");
+        });
+        // Every run is in the ledger as its own entry: a restart would find each one done.
+        assertThat(done.ledger).hasSize(6 * 10);
+    }
 }

@@ -126,4 +126,36 @@ class JobOutcomeTest {
         assertThat(unschedulable.state()).isEqualTo(JobOutcome.State.Running);
         assertThat(unschedulable.message()).contains("unschedulable").contains("node affinity/selector").contains("spec.nodeSelector");
     }
+
+    @Test
+    void eachTaskOfAPackEndsAsItsOwnRunWouldAndAPackWithoutOutcomesIsRetried() {
+        String result = dev.fanout.api.results.Results.toJson(new dev.fanout.api.results.PackResult("b", 3,
+                List.of(new dev.fanout.api.results.PackResult.RunFailure(1, 2, "EnergyPlus did not complete"),
+                        new dev.fanout.api.results.PackResult.RunFailure(2, 3, "EnergyPlus was killed by signal 9")), 1.8, "public.r"));
+        JobOutcome pack = JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, result).build()));
+        assertThat(pack.forMember(0, 3).state()).isEqualTo(JobOutcome.State.Succeeded);
+        JobOutcome bad = pack.forMember(1, 3);
+        assertThat(bad.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(bad.permanent()).isTrue();
+        assertThat(bad.message()).isEqualTo("fanout-worker: bad input: EnergyPlus did not complete");
+        assertThat(pack.forMember(2, 3).permanent()).isFalse();
+        // A result for another number of runs, or none: every task is retried (alone).
+        JobOutcome wrong = pack.forMember(0, 4);
+        assertThat(wrong.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(wrong.permanent()).isFalse();
+        assertThat(wrong.message()).contains("reported no outcome");
+    }
+
+    @Test
+    void aFailedPackFailsItsTasksForGoodOnlyForACauseTheyAllShare() {
+        JobOutcome badModel = JobOutcome.of(UNMARKED, List.of(pod("Failed", 2, "fanout-worker: bad input: not an IDF model").build()));
+        assertThat(badModel.forMember(0, 2).permanent()).isTrue();
+        JobOutcome oom = JobOutcome.of(UNMARKED, List.of(pod("Failed", 137, null).editStatus().editContainerStatus(0).editState().editTerminated()
+                .withReason("OOMKilled").endTerminated().endState().endContainerStatus().endStatus().build()));
+        assertThat(oom.permanent()).isTrue(); // a run of its own: the same input would again
+        JobOutcome member = oom.forMember(1, 2);
+        assertThat(member.permanent()).isFalse(); // in a pack: which run took the memory is unknown, so each runs alone
+        assertThat(member.message()).startsWith("its pack of 2 runs failed: container worker was killed for running out of memory")
+                .endsWith("it runs alone next");
+    }
 }

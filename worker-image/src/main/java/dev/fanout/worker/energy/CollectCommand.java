@@ -53,7 +53,7 @@ public class CollectCommand implements Callable<Integer> {
     Path keep;
 
     @Option(names = PackRun.OPTION, description = "a pack: <dir>=<variant id>, once per run; --output holds the runs' directories "
-            + "(each with its out/), --keep-outputs gets a directory per variant; a failed run is reported and the others go on")
+            + "(each with its out/), --keep-outputs gets a directory per run (<model>.<weather>.<variant>); a failed run is reported and the others go on")
     LinkedHashMap<String, String> pack;
 
     /** A run's engine output that passed the checks. */
@@ -109,7 +109,7 @@ public class CollectCommand implements Callable<Integer> {
                     }
                     Checked checked = check(dir.resolve("out"));
                     if (keep != null) {
-                        keepOutputs(dir.resolve("out"), keep.resolve(run.getValue()));
+                        keepOutputs(dir.resolve("out"), keep.resolve(CollectArgs.runId(model, weather, run.getValue())));
                     }
                     upsert(c, run.getValue(), checked);
                     engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();

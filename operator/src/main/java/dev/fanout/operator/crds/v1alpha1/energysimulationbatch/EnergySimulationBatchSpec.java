@@ -55,4 +55,7 @@ public class EnergySimulationBatchSpec extends FanoutSpec {
 
     @JsonPropertyDescription("Optional PersistentVolumeClaim for raw outputs and the ranked CSV.")
     public OutputsSpec outputs;
+
+    @JsonPropertyDescription("Several short runs in one Job (on by default, sized from measured times; maxRunsPerJob: 1 turns it off).")
+    public PackingSpec packing = new PackingSpec();
 }

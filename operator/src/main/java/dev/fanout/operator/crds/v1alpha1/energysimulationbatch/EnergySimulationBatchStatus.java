@@ -27,6 +27,9 @@ public class EnergySimulationBatchStatus extends FanoutStatus {
             + "model or weather changed (and those that failed).")
     public List<InputVersion> inputs = new ArrayList<>();
 
+    @JsonPropertyDescription("Measured run and Job times, and the runs per Job they give (spec.packing).")
+    public PackingStatus packing;
+
     @JsonPropertyDescription("The aggregate Job that ranks the results, once every run is done.")
     public EnergyAggregateStatus aggregate;
 }

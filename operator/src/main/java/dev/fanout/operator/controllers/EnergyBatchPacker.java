@@ -1,0 +1,128 @@
+package dev.fanout.operator.controllers;
+
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
+import dev.fanout.operator.tasks.TaskSet;
+import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.tasks.TaskState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Packs an EnergySimulationBatch's runs: how many go to one Job, from the times its finished Jobs took (status.packing),
+ * and the pod of a pack (EnergyBatchPlan.pack).
+ */
+final class EnergyBatchPacker implements TaskSet.Packer {
+    /** A Job's own overhead may be at most this share of its time. */
+    static final double OVERHEAD_SHARE = 0.05;
+
+    /** What a run of the plan is made of: a pack needs them to build its pod. */
+    record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
+    }
+
+    private final EnergySimulationBatch esb;
+    private final Map<String, Run> runs;
+    private final Map<String, TaskState> states;
+    private final String workerImage;
+    private Integer lastSize;
+
+    EnergyBatchPacker(EnergySimulationBatch esb, Map<String, Run> runs, Map<String, TaskState> states, String workerImage) {
+        this.esb = esb;
+        this.runs = runs;
+        this.states = states;
+        this.workerImage = workerImage;
+    }
+
+    /** Sized with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
+    @Override
+    public int size(int waiting, int running, int window) {
+        PackingSpec spec = esb.getSpec().packing == null ? new PackingSpec() : esb.getSpec().packing;
+        PackingStatus measured = withEnded(esb.getStatus().packing, states.values());
+        lastSize = size(measured, spec.maxRunsPerJob == null ? new PackingSpec().maxRunsPerJob : spec.maxRunsPerJob, waiting, running, window);
+        return lastSize;
+    }
+
+    /** The size this pass packed with, or null when it started nothing. */
+    Integer lastSize() {
+        return lastSize;
+    }
+
+    /** The Jobs that ended with this pass, by name: a pack's runs together. */
+    static Map<String, List<VariantRunTask>> endedJobs(Collection<TaskState> states) {
+        Map<String, List<VariantRunTask>> out = new LinkedHashMap<>();
+        for (TaskState s : states) {
+            if (s instanceof VariantRunTask r && r.s.startTime != null && r.s.completionTime != null
+                    && (s.phase() == TaskPhase.Succeeded || s.phase() == TaskPhase.Failed)) {
+                out.computeIfAbsent(r.s.job, j -> new ArrayList<>()).add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Seconds from a Job's start to its end as recorded (second resolution). */
+    static double seconds(VariantRunTask r) {
+        return Duration.between(Instant.parse(r.s.startTime), Instant.parse(r.s.completionTime)).toMillis() / 1000.0;
+    }
+
+    /** The measurements with the Jobs that ended in this pass taken in (a copy; the recorded ones are not changed). */
+    static PackingStatus withEnded(PackingStatus recorded, Collection<TaskState> states) {
+        PackingStatus out = new PackingStatus();
+        if (recorded != null) {
+            out.runSeconds = recorded.runSeconds;
+            out.overheadSeconds = recorded.overheadSeconds;
+            out.runsPerJob = recorded.runsPerJob;
+        }
+        boolean any = recorded != null;
+        for (List<VariantRunTask> ended : endedJobs(states).values()) {
+            VariantRunTask r = ended.get(0);
+            if (r.jobEngineSeconds != null && r.jobRuns == ended.size()) {
+                measured(out, seconds(r), r.jobEngineSeconds, r.jobRuns);
+                any = true;
+            }
+        }
+        return any ? out : null;
+    }
+
+    /**
+     * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
+     * but no more than the cap, nor than an even share of the runs left (waiting and running) over the window's slots: a
+     * large pack must not leave other slots idle at the end.
+     */
+    static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
+        if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
+            return 1;
+        }
+        double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
+        int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
+        return (int) Math.max(1, Math.min(Math.min(cap, enough), share));
+    }
+
+    @Override
+    public TaskSet.Planned pack(List<TaskSet.Planned> members) {
+        Run first = runs.get(members.get(0).id());
+        return EnergyBatchPlan.pack(esb, first.model(), first.weather(), members.stream().map(m -> runs.get(m.id()).variant()).toList(),
+                workerImage);
+    }
+
+    /**
+     * Takes what one Job measured into the means: its wall time, the engine seconds of its runs. The mean is a moving one
+     * (half the last Job), so it follows a batch whose runs get longer or shorter.
+     */
+    static void measured(PackingStatus into, double jobSeconds, double engineSeconds, int runs) {
+        double run = engineSeconds / Math.max(1, runs);
+        double overhead = Math.max(0, jobSeconds - engineSeconds);
+        into.runSeconds = round(into.runSeconds == null ? run : (into.runSeconds + run) / 2);
+        into.overheadSeconds = round(into.overheadSeconds == null ? overhead : (into.overheadSeconds + overhead) / 2);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

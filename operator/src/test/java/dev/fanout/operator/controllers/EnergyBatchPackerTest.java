@@ -1,0 +1,47 @@
+package dev.fanout.operator.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
+import org.junit.jupiter.api.Test;
+
+/** How many runs go to one Job: measured first, then enough to make the overhead small, never leaving slots idle. */
+class EnergyBatchPackerTest {
+    static PackingStatus measured(double run, double overhead) {
+        PackingStatus p = new PackingStatus();
+        EnergyBatchPacker.measured(p, run + overhead, run, 1);
+        return p;
+    }
+
+    @Test
+    void runsGoAloneUntilAJobWasTimed() {
+        assertThat(EnergyBatchPacker.size(null, 32, 1000, 0, 4)).isEqualTo(1);
+        assertThat(EnergyBatchPacker.size(new PackingStatus(), 32, 1000, 0, 4)).isEqualTo(1);
+    }
+
+    @Test
+    void packsGrowUntilTheOverheadIsFivePercentWithinTheCapAndAnEvenShare() {
+        // 6 s runs, 2 s overhead: 2 / (2 + 7 x 6) < 5 %, while 6 runs would be 5.3 %.
+        assertThat(EnergyBatchPacker.size(measured(6, 2), 32, 1000, 0, 4)).isEqualTo(7);
+        // 0.6 s runs, 2 s overhead: 64 would be needed; the cap holds it.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 1000, 0, 4)).isEqualTo(32);
+        // 62 waiting over 2 free slots: 31 each, not 32 and 30 left for one slot.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 62, 0, 2)).isEqualTo(31);
+        // One slot still busy with a run: 63 runs left over 2 slots, then the rest.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 62, 1, 2)).isEqualTo(32);
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 30, 32, 2)).isEqualTo(30);
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 3, 0, 8)).isEqualTo(1);
+        // Off.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 1, 1000, 0, 4)).isEqualTo(1);
+        // Runs far longer than the overhead: alone.
+        assertThat(EnergyBatchPacker.size(measured(600, 2), 32, 1000, 0, 4)).isEqualTo(1);
+    }
+
+    @Test
+    void aPacksTimeIsSharedByItsRunsAndTheMeansFollowTheLastJobs() {
+        PackingStatus p = measured(0.6, 2.4);
+        EnergyBatchPacker.measured(p, 2.4 + 10 * 0.6, 6.0, 10); // a pack of 10 runs with the same overhead
+        assertThat(p.runSeconds).isEqualTo(0.6);
+        assertThat(p.overheadSeconds).isEqualTo(2.4);
+    }
+}
