@@ -24,6 +24,18 @@ public record CollectArgs(String output, String batch, String variant, String mo
     public static final String KEEP_OUTPUTS = "--keep-outputs";
     /** What the engine step leaves in the output directory besides its own files: its exit code. */
     public static final String EXIT_CODE_FILE = "exit-code";
+    /** When the engine started and ended (epoch seconds, the engine container's clock): a run's wall time for packing. */
+    public static final String ENGINE_START_FILE = "engine-start";
+    public static final String ENGINE_END_FILE = "engine-end";
+
+    /**
+     * The engine step in a run's directory (in.idf, in.epw there, outputs to out/, which exists): its exit code written
+     * down instead of failing the container, so that collect can report the .err; its start and end times too.
+     */
+    public static String engineCommand() {
+        return "date +%s.%N > out/" + ENGINE_START_FILE + "; energyplus -w in.epw -d out in.idf > out/engine.log 2>&1; echo $? > out/"
+                + EXIT_CODE_FILE + "; date +%s.%N > out/" + ENGINE_END_FILE;
+    }
 
     /** A run's id in a batch, also the name of its directory under --keep-outputs. */
     public static String runId(String model, String weather, String variant) {

@@ -21,8 +21,7 @@ public record PackRun(String dir, String variant, VariantEdit edit) {
      */
     public static String engineScript(String workDir) {
         return "cd " + workDir + " && for d in r[0-9]*; do [ -f \"$d/in.idf\" ] || continue; mkdir -p \"$d/out\"; "
-                + "(cd \"$d\" && energyplus -w in.epw -d out in.idf > out/engine.log 2>&1; echo $? > out/" + CollectArgs.EXIT_CODE_FILE
-                + "); done; exit 0";
+                + "(cd \"$d\" && " + CollectArgs.engineCommand() + "); done; exit 0";
     }
 
     public static String dirName(int index) {

@@ -133,8 +133,7 @@ final class EnergyBatchPlan {
         TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null,
                 new PrepareArgs(modelPath, weatherPath, v.edit(), ep.mode, WORK).toArgs(), SHORT_JVM, volumes.inputMounts);
         // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
-        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && energyplus -w in.epw -d out in.idf > out/engine.log 2>&1; "
-                + "echo $? > " + WORK + "/out/" + CollectArgs.EXIT_CODE_FILE;
+        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && " + CollectArgs.engineCommand();
         TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", script), null, List.of(), List.of());
         List<VolumeMount> mainMounts = new ArrayList<>();
         String keep = null;

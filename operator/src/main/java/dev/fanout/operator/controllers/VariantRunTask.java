@@ -28,11 +28,12 @@ final class VariantRunTask extends StatusTask<VariantRun> {
     public void result(String json) {
         PackResult pack = json != null && json.contains("\"runs\"") ? Results.read(json, PackResult.class) : null;
         CollectResult one = pack == null ? Results.read(json, CollectResult.class) : null;
+        // The engine processes' wall time where the engine step could tell it, else the engine's own elapsed time.
         if (pack != null) {
-            jobEngineSeconds = pack.engineSeconds();
+            jobEngineSeconds = pack.runSeconds() != null ? pack.runSeconds() : pack.engineSeconds();
             jobRuns = pack.runs();
-        } else if (one != null && one.engineSeconds() != null) {
-            jobEngineSeconds = one.engineSeconds();
+        } else if (one != null && (one.runSeconds() != null || one.engineSeconds() != null)) {
+            jobEngineSeconds = one.runSeconds() != null ? one.runSeconds() : one.engineSeconds();
             jobRuns = 1;
         }
     }

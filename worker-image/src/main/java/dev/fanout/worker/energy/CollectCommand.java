@@ -57,7 +57,7 @@ public class CollectCommand implements Callable<Integer> {
     LinkedHashMap<String, String> pack;
 
     /** A run's engine output that passed the checks. */
-    private record Checked(EnergyResults results, ErrSummary summary) {
+    private record Checked(EnergyResults results, ErrSummary summary, Double wallSeconds) {
     }
 
     @Override
@@ -81,7 +81,7 @@ public class CollectCommand implements Callable<Integer> {
             throw Database.classify("writing the results row failed", e);
         }
         ResultFile.write(result, new CollectResult(variant, run.results().basis(), run.results().totalSiteEnergyGJ(),
-                run.results().siteEuiMJm2(), run.summary().warnings(), run.summary().elapsedSeconds(), schema + "." + table));
+                run.results().siteEuiMJm2(), run.summary().warnings(), run.summary().elapsedSeconds(), schema + "." + table, run.wallSeconds()));
         return ExitCode.OK;
     }
 
@@ -93,6 +93,8 @@ public class CollectCommand implements Callable<Integer> {
     private int collectPack() throws java.io.IOException {
         List<PackResult.RunFailure> failed = new ArrayList<>();
         double engine = 0;
+        double wall = 0;
+        boolean wallKnown = true;
         try (Connection c = Database.connect()) {
             createTable(c, schema, table);
             int index = 0;
@@ -113,6 +115,8 @@ public class CollectCommand implements Callable<Integer> {
                     }
                     upsert(c, run.getValue(), checked);
                     engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();
+                    wall += checked.wallSeconds() == null ? 0 : checked.wallSeconds();
+                    wallKnown &= checked.wallSeconds() != null;
                 } catch (WorkerException e) {
                     failed.add(new PackResult.RunFailure(index, e.exitCode(), e.getMessage()));
                 }
@@ -121,7 +125,8 @@ public class CollectCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw Database.classify("writing the results rows failed", e);
         }
-        ResultFile.write(result, new PackResult(batch, pack.size(), fitted(failed), Math.round(engine * 1000) / 1000.0, schema + "." + table));
+        ResultFile.write(result, new PackResult(batch, pack.size(), fitted(failed), Math.round(engine * 1000) / 1000.0, schema + "." + table,
+                wallKnown ? Math.round(wall * 1000) / 1000.0 : null));
         return ExitCode.OK;
     }
 
@@ -158,7 +163,18 @@ public class CollectCommand implements Callable<Integer> {
             throw WorkerException.badInput("EnergyPlus did not complete (exit code " + (exit.isEmpty() ? "?" : exit) + ", "
                     + summary.severe() + " severe errors): " + String.join(" | ", summary.excerpt()));
         }
-        return new Checked(EnergyResults.read(output.resolve("eplusout.sql")), summary);
+        return new Checked(EnergyResults.read(output.resolve("eplusout.sql")), summary, wallSeconds(output));
+    }
+
+    /** The engine process's wall time from the times the engine step wrote, or null (an engine image without GNU date). */
+    static Double wallSeconds(Path output) {
+        try {
+            double start = Double.parseDouble(Files.readString(output.resolve(CollectArgs.ENGINE_START_FILE)).strip());
+            double end = Double.parseDouble(Files.readString(output.resolve(CollectArgs.ENGINE_END_FILE)).strip());
+            return end >= start ? Math.round((end - start) * 1000) / 1000.0 : null;
+        } catch (java.io.IOException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Copies the output files (not directories) into --keep-outputs, through a temporary name so no half file stays. */

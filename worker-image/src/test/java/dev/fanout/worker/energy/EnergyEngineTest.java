@@ -282,6 +282,8 @@ class EnergyEngineTest {
         PackResult result = Results.read(col.terminationMessage(), PackResult.class);
         assertThat(result.runs()).isEqualTo(4);
         assertThat(result.engineSeconds()).isPositive();
+        // The engine processes' wall time, from the times the engine script wrote: longer than the engine's own elapsed time.
+        assertThat(result.runSeconds()).isGreaterThanOrEqualTo(result.engineSeconds());
         assertThat(result.failed()).extracting(PackResult.RunFailure::index).containsExactly(1, 3);
         assertThat(result.failed()).allSatisfy(f -> assertThat(f.exitCode()).isEqualTo(ExitCode.BAD_INPUT));
         assertThat(result.failed().get(0).message()).contains("EnergyPlus did not complete").containsIgnoringCase("R13LAYER");

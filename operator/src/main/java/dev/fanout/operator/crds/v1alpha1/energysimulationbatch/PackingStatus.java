@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** What packing is sized from: the times measured on this batch's finished Jobs. */
 public class PackingStatus {
-    @JsonPropertyDescription("Mean engine seconds of a run.")
+    @JsonPropertyDescription("Mean seconds of a run's engine process (start to end, its start-up included).")
     public Double runSeconds;
-    @JsonPropertyDescription("Mean seconds of a Job that were not its runs' engine time (pod start, worker starts, results).")
+    @JsonPropertyDescription("Mean seconds of a Job that were not its runs' engine processes (pod start, worker starts, results).")
     public Double overheadSeconds;
     @JsonPropertyDescription("Runs per Job of the last Jobs started (1: alone).")
     public Integer runsPerJob;
