@@ -22,6 +22,11 @@ import java.util.Map;
 final class EnergyBatchPacker implements TaskSet.Packer {
     /** A Job's own overhead may be at most this share of its time. */
     static final double OVERHEAD_SHARE = 0.05;
+    /**
+     * Each run of a pack is listed in status.running (about 170 bytes): packs are kept small enough that a full window of
+     * them lists at most this many runs, so the status stays far below the API server's object size limit.
+     */
+    static final int MAX_LISTED_RUNNING = 1000;
 
     /** What a run of the plan is made of: a pack needs them to build its pod. */
     record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
@@ -93,7 +98,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     /**
      * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
      * but no more than the cap, nor than an even share of the runs left (waiting and running) over the window's slots: a
-     * large pack must not leave other slots idle at the end.
+     * large pack must not leave other slots idle at the end; and no more than keeps a window of packs within
+     * {@value #MAX_LISTED_RUNNING} listed runs.
      */
     static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
@@ -101,7 +107,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         }
         double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
         int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
-        return (int) Math.max(1, Math.min(Math.min(cap, enough), share));
+        int listed = MAX_LISTED_RUNNING / Math.max(1, window);
+        return (int) Math.max(1, Math.min(Math.min(Math.min(cap, enough), share), listed));
     }
 
     @Override

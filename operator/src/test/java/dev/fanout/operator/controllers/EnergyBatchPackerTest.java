@@ -31,6 +31,8 @@ class EnergyBatchPackerTest {
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 62, 1, 2)).isEqualTo(32);
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 30, 32, 2)).isEqualTo(30);
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 3, 0, 8)).isEqualTo(1);
+        // A window of 320 slots: packs of 3, so that the runs listed as running stay within 1,000.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 100_000, 0, 320)).isEqualTo(3);
         // Off.
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 1, 1000, 0, 4)).isEqualTo(1);
         // Runs far longer than the overhead: alone.
