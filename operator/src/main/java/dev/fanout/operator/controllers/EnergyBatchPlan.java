@@ -28,7 +28,8 @@ import java.util.Set;
 
 /**
  * An EnergySimulationBatch's plan: the variants (construction sets, then parameter samples), one run per model x weather x
- * variant with the id {@code <model>.<weather>.<variant>}, and each run's pod: init container `energy prepare` (model,
+ * variant with the id {@code <model>.<weather>.<variant>}, in that order (a model's runs together, so they pack; the largest
+ * model first), and each run's pod: init container `energy prepare` (model,
  * weather, variant -> in.idf/in.epw on the shared emptyDir), init container `energyplus` (the engine image unchanged; its
  * exit code is written down instead of failing the pod, so that collect can report the .err), then the worker container
  * `energy collect`. Also the aggregate task and the checks the schema cannot make.
@@ -87,9 +88,9 @@ final class EnergyBatchPlan {
         }
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<TaskSet.Planned> plan = new ArrayList<>();
-        for (Variant v : variants) {
-            for (InputFile model : spec.models) {
-                for (InputFile weather : spec.weather) {
+        for (InputFile model : longestFirst(spec.models, esb.getStatus())) {
+            for (InputFile weather : spec.weather) {
+                for (Variant v : variants) {
                     String id = runId(model.name, weather.name, v.id());
                     String hash = TaskJobs.hash(Serialization.asJson(model), Serialization.asJson(weather), v.edit().toJson(), ep.image, ep.mode, workerImage,
                             spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
@@ -103,6 +104,20 @@ final class EnergyBatchPlan {
             }
         }
         return plan;
+    }
+
+    /**
+     * The models, largest first (a larger model runs longer, so its runs start first and the batch's tail is short): by
+     * the length their server reported (status.inputs); models of unknown size (ConfigMap, volume) after, in spec order.
+     */
+    static List<InputFile> longestFirst(List<InputFile> models, dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus status) {
+        Map<String, Long> length = new java.util.HashMap<>();
+        if (status != null) {
+            status.inputs.stream().filter(i -> i.length != null).forEach(i -> length.put(i.input, i.length));
+        }
+        List<InputFile> out = new ArrayList<>(models);
+        out.sort(java.util.Comparator.comparingLong((InputFile m) -> length.getOrDefault("model/" + m.name, -1L)).reversed());
+        return out;
     }
 
     /** The runs of the plan by id, for the packer: model, weather and variant of each. */

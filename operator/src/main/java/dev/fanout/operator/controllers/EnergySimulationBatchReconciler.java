@@ -78,8 +78,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     Tasks tasks(EnergySimulationBatch esb, String image) {
         EnergySimulationBatchStatus status = esb.getStatus();
-        if (esb.getSpec().schedule != null && status.inputs.isEmpty()) {
-            recordInputs(esb); // what later scheduled runs compare with
+        if ((esb.getSpec().schedule != null || esb.getSpec().models.size() > 1) && status.inputs.isEmpty()) {
+            // What later scheduled runs compare with; the models' sizes order the plan, largest first.
+            recordInputs(esb);
         }
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
         List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, variants, image);
