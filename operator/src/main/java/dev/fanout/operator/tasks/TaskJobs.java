@@ -45,6 +45,8 @@ public final class TaskJobs {
     public static final String LABEL_SPEC = "fanout.dev/spec-hash";
     /** On a pack's Job: its tasks, one {@code <id> <spec hash>} per line, in the pack's order. */
     public static final String ANNOTATION_PACK = "fanout.dev/pack";
+    /** On a pack's pod: how many tasks it runs (for people and tools that look at pods, e.g. the test bed's kwok stages). */
+    public static final String ANNOTATION_PACK_RUNS = "fanout.dev/pack-runs";
 
     private TaskJobs() {
     }
@@ -176,7 +178,9 @@ public final class TaskJobs {
                 .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition().endRule()
                 .endPodFailurePolicy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewMetadata().withLabels(labels)
+                .withAnnotations(task.members().isEmpty() ? null : Map.of(ANNOTATION_PACK_RUNS, Integer.toString(task.members().size())))
+                .endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
                 .withAutomountServiceAccountToken(false)

@@ -184,6 +184,8 @@ final class TestBed {
      */
     static final class JobWatch implements AutoCloseable {
         final List<String> created = new CopyOnWriteArrayList<>();
+        /** The tasks each created Job runs (one, or a pack's), in creation order. */
+        final List<List<String>> tasks = new CopyOnWriteArrayList<>();
         final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile int maxActive;
         private final Watch jobWatch;
@@ -196,6 +198,7 @@ final class TestBed {
                     String name = job.getMetadata().getName();
                     if (action == Action.ADDED) {
                         created.add(name); // every creation, so a Job made twice under one name shows as a duplicate
+                        tasks.add(dev.fanout.operator.tasks.TaskJobs.members(job).stream().map(dev.fanout.operator.tasks.TaskJobs.Member::id).toList());
                     }
                 }
 
