@@ -6,6 +6,9 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
 import dev.fanout.operator.tasks.TaskSet;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.RunPack;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun;
+import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskState;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +25,6 @@ import java.util.Map;
 final class EnergyBatchPacker implements TaskSet.Packer {
     /** A Job's own overhead may be at most this share of its time. */
     static final double OVERHEAD_SHARE = 0.05;
-    /**
-     * Each run of a pack is listed in status.running (about 170 bytes): packs are kept small enough that a full window of
-     * them lists at most this many runs, so the status stays far below the API server's object size limit.
-     */
-    static final int MAX_LISTED_RUNNING = 1000;
 
     /** What a run of the plan is made of: a pack needs them to build its pod. */
     record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
@@ -98,8 +96,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     /**
      * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
      * but no more than the cap, nor than an even share of the runs left (waiting and running) over the window's slots: a
-     * large pack must not leave other slots idle at the end; and no more than keeps a window of packs within
-     * {@value #MAX_LISTED_RUNNING} listed runs.
+     * large pack must not leave other slots idle at the end.
      */
     static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
@@ -107,8 +104,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         }
         double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
         int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
-        int listed = MAX_LISTED_RUNNING / Math.max(1, window);
-        return (int) Math.max(1, Math.min(Math.min(Math.min(cap, enough), share), listed));
+        return (int) Math.max(1, Math.min(Math.min(cap, enough), share));
     }
 
     @Override
@@ -127,6 +123,71 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         double overhead = Math.max(0, jobSeconds - engineSeconds);
         into.runSeconds = round(into.runSeconds == null ? run : (into.runSeconds + run) / 2);
         into.overheadSeconds = round(into.overheadSeconds == null ? overhead : (into.overheadSeconds + overhead) / 2);
+    }
+
+    /**
+     * The runs of a live pack as the status recorded it, as live runs again: only when its places still name the same
+     * runs with the same specs (the fingerprint). Otherwise none: the runs still in the pack's Job are found by its
+     * annotation and adopted, like any Job created before a restart.
+     */
+    static List<VariantRun> liveRuns(RunPack p, List<TaskSet.Planned> plan) {
+        List<Integer> places = places(p.runs);
+        if (places.isEmpty() || places.stream().anyMatch(i -> i >= plan.size())) {
+            return List.of();
+        }
+        List<TaskSet.Planned> runs = places.stream().map(plan::get).toList();
+        if (!packHash(runs).equals(p.specHash)) {
+            return List.of();
+        }
+        return runs.stream().map(t -> {
+            VariantRun r = new VariantRun();
+            r.id = t.id();
+            r.phase = TaskPhase.Running;
+            r.job = p.job;
+            r.attempts = 1; // only first attempts are packed
+            r.specHash = t.specHash();
+            r.startTime = p.startTime;
+            r.message = p.message;
+            return r;
+        }).toList();
+    }
+
+    static String packHash(List<TaskSet.Planned> runs) {
+        return TaskJobs.hash(runs.stream().map(t -> t.id() + " " + t.specHash()).toArray());
+    }
+
+    /** Ascending places as ranges: 0-31,40,42-45. */
+    static String ranges(List<Integer> places) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < places.size(); ) {
+            int j = i;
+            while (j + 1 < places.size() && places.get(j + 1) == places.get(j) + 1) {
+                j++;
+            }
+            out.append(out.isEmpty() ? "" : ",").append(places.get(i));
+            if (j > i) {
+                out.append('-').append(places.get(j));
+            }
+            i = j + 1;
+        }
+        return out.toString();
+    }
+
+    /** The places of {@link #ranges}; empty for text that is not such a list. */
+    static List<Integer> places(String ranges) {
+        List<Integer> out = new ArrayList<>();
+        if (ranges == null || !ranges.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+            return out;
+        }
+        for (String r : ranges.split(",")) {
+            String[] ends = r.split("-");
+            int from = Integer.parseInt(ends[0]);
+            int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
+            for (int i = from; i <= to && out.size() <= 1_000_000; i++) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     private static double round(double v) {

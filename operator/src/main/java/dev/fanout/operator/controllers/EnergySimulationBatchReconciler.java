@@ -6,6 +6,7 @@ import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.RunPack;
 import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskOwner;
 import jakarta.inject.Inject;
@@ -87,6 +88,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         TaskLedger ledger = new TaskLedger(status.ledger);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
+        for (RunPack p : status.packs) {
+            EnergyBatchPacker.liveRuns(p, plan).forEach(r -> live.put(r.id, r));
+        }
         Map<String, TaskState> states = new LinkedHashMap<>();
         for (TaskSet.Planned t : plan) {
             TaskState s = live.containsKey(t.id()) ? new VariantRunTask(live.get(t.id())) : ledger.find(t.id(), t.specHash());
@@ -232,15 +236,16 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             TaskEngine.Pass pass) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
-        List<VariantRun> running = new ArrayList<>();
+        Map<String, List<Integer>> runningByJob = new LinkedHashMap<>(); // a Job's live runs, by place in the plan
         List<VariantRun> failures = new ArrayList<>();
         List<Map.Entry<String, TaskState>> all = new ArrayList<>();
         double seconds = status.variants.finishedSeconds == null ? 0 : status.variants.finishedSeconds;
-        for (TaskSet.Planned t : plan) {
+        for (int i = 0; i < plan.size(); i++) {
+            TaskSet.Planned t = plan.get(i);
             TaskState s = states.get(t.id());
             all.add(Map.entry(t.id(), s));
             if (s.phase() == TaskPhase.Running) {
-                running.add(s instanceof VariantRunTask r ? r.s : toRun(t.id(), (TaskLedger.Entry) s));
+                runningByJob.computeIfAbsent(s.job() == null ? "run:" + t.id() : s.job(), j -> new ArrayList<>()).add(i);
             } else if (s.phase() == TaskPhase.Failed && failures.size() < MAX_LISTED_FAILURES) {
                 VariantRun f = new VariantRun();
                 f.id = t.id();
@@ -256,7 +261,27 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             seconds += EnergyBatchPacker.seconds(ended.get(0)); // a pack's runs ended together: its time once
         }
         status.packing = EnergyBatchPacker.withEnded(status.packing, states.values());
+        // Runs alone are listed; a pack is one entry naming its runs by place, whatever its size.
+        List<VariantRun> running = new ArrayList<>();
+        List<RunPack> packs = new ArrayList<>();
+        for (List<Integer> places : runningByJob.values()) {
+            if (places.size() == 1) {
+                TaskSet.Planned t = plan.get(places.get(0));
+                TaskState s = states.get(t.id());
+                running.add(s instanceof VariantRunTask r ? r.s : toRun(t.id(), (TaskLedger.Entry) s));
+            } else {
+                TaskState first = states.get(plan.get(places.get(0)).id());
+                RunPack p = new RunPack();
+                p.job = first.job();
+                p.runs = EnergyBatchPacker.ranges(places);
+                p.specHash = EnergyBatchPacker.packHash(places.stream().map(plan::get).toList());
+                p.startTime = first.startTime();
+                p.message = first.message();
+                packs.add(p);
+            }
+        }
         status.running = running;
+        status.packs = packs;
         status.failures = failures;
         status.ledger = TaskLedger.encode(all);
         VariantCounts c = new VariantCounts();

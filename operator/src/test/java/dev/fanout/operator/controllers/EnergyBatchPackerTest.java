@@ -31,8 +31,8 @@ class EnergyBatchPackerTest {
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 62, 1, 2)).isEqualTo(32);
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 50, 30, 32, 2)).isEqualTo(30);
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 3, 0, 8)).isEqualTo(1);
-        // A window of 320 slots: packs of 3, so that the runs listed as running stay within 1,000.
-        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 100_000, 0, 320)).isEqualTo(3);
+        // A window of 320 slots and 100,000 runs: the cap.
+        assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 100_000, 0, 320)).isEqualTo(32);
         // Off.
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 1, 1000, 0, 4)).isEqualTo(1);
         // Runs far longer than the overhead: alone.
@@ -45,5 +45,13 @@ class EnergyBatchPackerTest {
         EnergyBatchPacker.measured(p, 2.4 + 10 * 0.6, 6.0, 10); // a pack of 10 runs with the same overhead
         assertThat(p.runSeconds).isEqualTo(0.6);
         assertThat(p.overheadSeconds).isEqualTo(2.4);
+    }
+
+    @Test
+    void aPacksRunsAreWrittenAsRangesOfPlacesAndReadBack() {
+        assertThat(EnergyBatchPacker.ranges(java.util.List.of(0, 1, 2, 3, 7, 9, 10))).isEqualTo("0-3,7,9-10");
+        assertThat(EnergyBatchPacker.places("0-3,7,9-10")).containsExactly(0, 1, 2, 3, 7, 9, 10);
+        assertThat(EnergyBatchPacker.places("0-3;rm")).isEmpty();
+        assertThat(EnergyBatchPacker.places(null)).isEmpty();
     }
 }

@@ -594,7 +594,12 @@ class ReconcileInProcessTest {
         assertThat(st.packing.runSeconds).isEqualTo(0.01);
         assertThat(st.variants.running).isEqualTo(5);
         assertThat(jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !seen.contains(j.getMetadata().getUid()))).hasSize(1);
-        assertThat(st.running).allSatisfy(r -> assertThat(r.job).isEqualTo(pack.getMetadata().getName()));
+        // The pack is one entry of the status, its runs by place in the run order (a..f are places 0..5).
+        assertThat(st.running).isEmpty();
+        assertThat(st.packs).singleElement().satisfies(p -> {
+            assertThat(p.job).isEqualTo(pack.getMetadata().getName());
+            assertThat(p.runs).isEqualTo("1-5");
+        });
 
         podEnds(pack, 0, Results.toJson(new dev.fanout.api.results.PackResult("walls", 5, List.of(
                 new dev.fanout.api.results.PackResult.RunFailure(1, 3, "EnergyPlus was killed by signal 9"),
@@ -623,5 +628,6 @@ class ReconcileInProcessTest {
         });
         // Every run is in the ledger as its own entry: a restart would find each one done.
         assertThat(done.ledger).hasSize(6 * 10);
+        assertThat(done.packs).isEmpty();
     }
 }

@@ -13,8 +13,11 @@ public class EnergySimulationBatchStatus extends FanoutStatus {
     @JsonPropertyDescription("Runs per state.")
     public VariantCounts variants = new VariantCounts();
 
-    @JsonPropertyDescription("Runs with a live Job (at most the capacity window).")
+    @JsonPropertyDescription("Runs with a live Job of their own (at most the capacity window).")
     public List<VariantRun> running = new ArrayList<>();
+
+    @JsonPropertyDescription("Live packs: Jobs running several runs each (spec.packing), their runs by place in the run order.")
+    public List<RunPack> packs = new ArrayList<>();
 
     @JsonPropertyDescription("The first failed runs with their messages (at most 20; variants.failed has the count).")
     public List<VariantRun> failures = new ArrayList<>();
