@@ -27,7 +27,9 @@ up() {
   fi
   if running; then log "already running (pid $(cat "$DIR/pid"))"; return 0; fi
   port_free "$PORT" || die "port $PORT is taken; set FANOUT_OPERATOR_PORT"
-  setsid "$JAVA_HOME/bin/java" -Xmx512m -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \
+  # FANOUT_OPERATOR_OPTS: more JVM options (-D settings), e.g. -Dfanout.batch.max-runs=100000 for the scale benchmark.
+  # shellcheck disable=SC2086
+  setsid "$JAVA_HOME/bin/java" -Xmx512m ${FANOUT_OPERATOR_OPTS:-} -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \
     -jar operator/target/quarkus-app/quarkus-run.jar >>"$DIR/operator.log" 2>&1 < /dev/null &
   echo $! > "$DIR/pid"
   for _ in $(seq 1 120); do

@@ -25,6 +25,8 @@ import java.util.Map;
 final class EnergyBatchPacker implements TaskSet.Packer {
     /** A Job's own overhead may be at most this share of its time. */
     static final double OVERHEAD_SHARE = 0.05;
+    /** Runs alone at once while no Job was timed: enough to time a run, few enough not to fill a large window with them. */
+    static final int PROBES = 4;
 
     /** What a run of the plan is made of: a pack needs them to build its pod. */
     record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
@@ -50,6 +52,17 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         PackingStatus measured = withEnded(esb.getStatus().packing, states.values());
         lastSize = size(measured, spec.maxRunsPerJob == null ? new PackingSpec().maxRunsPerJob : spec.maxRunsPerJob, waiting, running, window);
         return lastSize;
+    }
+
+    @Override
+    public int jobsWhileUnmeasured() {
+        PackingSpec spec = esb.getSpec().packing == null ? new PackingSpec() : esb.getSpec().packing;
+        boolean off = spec.maxRunsPerJob != null && spec.maxRunsPerJob <= 1;
+        PackingStatus measured = withEnded(esb.getStatus().packing, states.values());
+        // A run that ended without a timing (it failed, or its image reports none) lifts the limit: runs then go alone.
+        boolean endedUntimed = states.values().stream().anyMatch(s -> s.phase().done());
+        return off || endedUntimed || measured != null && measured.runSeconds != null && measured.overheadSeconds != null
+                ? Integer.MAX_VALUE : PROBES;
     }
 
     /** The size this pass packed with, or null when it started nothing. */

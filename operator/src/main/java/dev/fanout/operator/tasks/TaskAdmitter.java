@@ -77,6 +77,9 @@ final class TaskAdmitter {
         } else {
             admit = Math.max(0, 1 - pods);
         }
+        if (set.packer() != null) {
+            admit = Math.min(admit, Math.max(0, set.packer().jobsWhileUnmeasured() - pods));
+        }
         int packSize = set.packer() == null || admit == 0 ? 1 : Math.max(1, set.packer().size(firstAttempts, running, window));
         List<TaskSet.Planned> plan = set.plan();
         for (int i = 0; i < plan.size() && admit > 0; i++) {

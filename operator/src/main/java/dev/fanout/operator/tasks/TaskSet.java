@@ -46,6 +46,12 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
          */
         int size(int waiting, int running, int window);
 
+        /**
+         * How many Jobs may run while nothing is measured yet (the first runs alone, timed before packs are sized; a
+         * large window is not filled with runs alone meanwhile); no limit once measured.
+         */
+        int jobsWhileUnmeasured();
+
         /** The worker arguments and pod of a Job that runs these tasks (same pack key, plan order). */
         Planned pack(List<Planned> members);
     }

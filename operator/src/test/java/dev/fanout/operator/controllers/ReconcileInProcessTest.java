@@ -630,4 +630,29 @@ class ReconcileInProcessTest {
         assertThat(done.ledger).hasSize(6 * 10);
         assertThat(done.packs).isEmpty();
     }
+
+    /** A large window is not filled with runs alone before one is timed: four probes, then the rest as the timing says. */
+    @Test
+    void onlyAFewRunsGoAloneUntilOneIsTimed() {
+        startOperator();
+        apply("""
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}, {name: h}]
+                  parallelism: {max: 8}
+                  results: {database: {secretRef: {name: postgis}}}
+                """, EnergySimulationBatch.class);
+        await("four probes", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 4);
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> jobsOfKind(EnergyBatchPlan.KIND).size() == 4);
+        Job probe = jobsOfKind(EnergyBatchPlan.KIND).get(0);
+        podEnds(probe, 0, Results.toJson(new CollectResult(probe.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), "design days", 12.5,
+                250.0, 3, 0.6, "public.energy_results", 60.0)));
+        // Timed (a run longer than any Job overhead here: alone is right): the other four start at once.
+        await("the window filled", () -> jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !j.getMetadata().getUid()
+                .equals(probe.getMetadata().getUid())).count() == 7);
+    }
 }
