@@ -64,6 +64,7 @@ operator_writes() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^fanout_api_w
 operator_jobs() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^fanout_api_writes_total[{].*resource="jobs".*verb="create"|^fanout_api_writes_total[{].*verb="create".*resource="jobs"'; }
 all_writes() { metric_sum -raw '^apiserver_request_total[{].*verb="(POST|PUT|PATCH|DELETE)"'; }
 heap_used() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^jvm_memory_used_bytes[{].*area="heap"'; }
+heap_live() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^jvm_gc_live_data_size_bytes'; } # old generation after the last GC
 
 results=()
 for n in "${sizes[@]}"; do
@@ -92,7 +93,7 @@ for n in "${sizes[@]}"; do
   log "batch of $runs runs ($weather weather x $samples samples), $SLOTS slots, packing $PACKING"
   t0=$(date +%s.%N)
   kubectl create -f "$work/esb.yaml" >/dev/null
-  phase="" max_status=0 max_jobs=0 max_heap=0
+  phase="" max_status=0 max_jobs=0 max_heap=0 max_live=0 died=""
   deadline=$(( $(date +%s) + 5400 ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     phase=$(kubectl -n "$ns" get esb scale -o jsonpath='{.status.phase}' 2>/dev/null || true)
@@ -103,11 +104,23 @@ for n in "${sizes[@]}"; do
     (( jobs > max_jobs )) && max_jobs=$jobs
     heap=$(heap_used || echo 0)
     (( heap > max_heap )) && max_heap=$heap
-    kill -0 "$pid" 2>/dev/null || die "the operator died; see $FANOUT_STATE/operator/operator.log"
+    live=$(heap_live || echo 0)
+    (( live > max_live )) && max_live=$live
+    if ! kill -0 "$pid" 2>/dev/null; then
+      died="the operator died ($(grep -m1 -o 'OutOfMemoryError[^"]*' "$FANOUT_STATE/operator/operator.log" || echo "see $FANOUT_STATE/operator/operator.log"))"
+      break
+    fi
     sleep 2
   done
   t1=$(date +%s.%N)
-  [ "$phase" = Succeeded ] || die "the batch of $runs runs ended '$phase': $(kubectl -n "$ns" get esb scale -o jsonpath='{.status.message}')"
+  if [ "$phase" != Succeeded ]; then
+    # A measured failure is a figure too: what it reached and why it stopped.
+    results+=("$(printf '%-7s runs: not done after %.0f s (%s; %s); status max %d KiB, heap max %d MiB (live %d MiB), live Jobs max %d' "$runs" \
+      "$(echo "$t1 - $t0" | bc)" "${died:-phase ${phase:-none}}" "$(kubectl -n "$ns" get esb scale -o jsonpath='{.status.progress}' 2>/dev/null || true)" \
+      "$((max_status / 1024))" "$((max_heap / 1048576))" "$((max_live / 1048576))" "$max_jobs")")
+    kubectl delete namespace "$ns" --wait=false >/dev/null
+    continue
+  fi
   bytes=$(kubectl -n "$ns" get esb scale -o jsonpath='{.status}' | wc -c); (( bytes > max_status )) && max_status=$bytes
   makespan=$(echo "$t1 - $t0" | bc)
   w1=$(operator_writes); a1=$(all_writes); j1=$(operator_jobs)
@@ -115,9 +128,9 @@ for n in "${sizes[@]}"; do
   packing=$(kubectl -n "$ns" get esb scale -o jsonpath='{.status.packing}')
   waves=$(( (runs + SLOTS - 1) / SLOTS ))
   ideal=$(( waves * RUN_SECONDS ))
-  results+=("$(printf '%-7s runs %7.1f s (ideal %4d s: ideal/actual=%.2f)  Jobs %6d  writes/run: operator %.3f, all clients %.2f  status max %4d KiB  heap max %3d MiB  RSS max %3d MiB  live Jobs max %5d  %s' \
+  results+=("$(printf '%-7s runs %7.1f s (ideal %4d s: ideal/actual=%.2f)  Jobs %6d  writes/run: operator %.3f, all clients %.2f  status max %4d KiB  heap max %3d MiB (live %3d MiB)  RSS max %3d MiB  live Jobs max %5d  %s' \
     "$runs" "$makespan" "$ideal" "$(echo "scale=3; $ideal / $makespan" | bc)" "$((j1 - j0))" "$(echo "scale=4; ($w1 - $w0) / $runs" | bc)" \
-    "$(echo "scale=3; ($a1 - $a0) / $runs" | bc)" "$((max_status / 1024))" "$((max_heap / 1048576))" "$((rss / 1024))" "$max_jobs" "$packing")")
+    "$(echo "scale=3; ($a1 - $a0) / $runs" | bc)" "$((max_status / 1024))" "$((max_heap / 1048576))" "$((max_live / 1048576))" "$((rss / 1024))" "$max_jobs" "$packing")")
   kubectl delete namespace "$ns" --wait=false >/dev/null
 done
 echo "scale benchmark: $NODES kwok nodes x $CPUS CPUs = $SLOTS slots, a run = $RUN_SECONDS s, packing $PACKING"

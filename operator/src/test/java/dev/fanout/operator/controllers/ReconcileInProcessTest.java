@@ -551,6 +551,23 @@ class ReconcileInProcessTest {
         return client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get();
     }
 
+    /** A batch of one model and weather with construction sets a, b, c... (each the model as it is) and this cap. */
+    private static String setsBatch(int sets, int cap) {
+        String names = java.util.stream.IntStream.range(0, sets).mapToObj(i -> "{name: " + (char) ('a' + i) + "}")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return """
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: office, url: "http://data/office.idf"}]
+                  weather: [{name: golden, url: "http://data/golden.epw"}]
+                  constructionSets: [%s]
+                  parallelism: {max: %d}
+                  results: {database: {secretRef: {name: postgis}}}
+                """.formatted(names, cap);
+    }
+
     /** Pack Jobs of the runs now, by their pack annotation. */
     private List<Job> packs() {
         return jobsOfKind(EnergyBatchPlan.KIND).stream().filter(TaskJobs::isPack).toList();
@@ -564,17 +581,7 @@ class ReconcileInProcessTest {
     @Test
     void shortRunsGoSeveralToAJobAndEachKeepsItsOwnOutcome() throws InterruptedException {
         startOperator();
-        apply("""
-                apiVersion: fanout.dev/v1alpha1
-                kind: EnergySimulationBatch
-                metadata: {name: walls}
-                spec:
-                  models: [{name: office, url: "http://data/office.idf"}]
-                  weather: [{name: golden, url: "http://data/golden.epw"}]
-                  constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}]
-                  parallelism: {max: 1}
-                  results: {database: {secretRef: {name: postgis}}}
-                """, EnergySimulationBatch.class);
+        apply(setsBatch(6, 1), EnergySimulationBatch.class);
         await("the first run alone", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 1);
         Job first = jobsOfKind(EnergyBatchPlan.KIND).get(0);
         assertThat(TaskJobs.isPack(first)).isFalse();
@@ -635,17 +642,7 @@ class ReconcileInProcessTest {
     @Test
     void onlyAFewRunsGoAloneUntilOneIsTimed() {
         startOperator();
-        apply("""
-                apiVersion: fanout.dev/v1alpha1
-                kind: EnergySimulationBatch
-                metadata: {name: walls}
-                spec:
-                  models: [{name: office, url: "http://data/office.idf"}]
-                  weather: [{name: golden, url: "http://data/golden.epw"}]
-                  constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}, {name: h}]
-                  parallelism: {max: 8}
-                  results: {database: {secretRef: {name: postgis}}}
-                """, EnergySimulationBatch.class);
+        apply(setsBatch(8, 8), EnergySimulationBatch.class);
         await("four probes", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 4);
         Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> jobsOfKind(EnergyBatchPlan.KIND).size() == 4);
         Job probe = jobsOfKind(EnergyBatchPlan.KIND).get(0);
