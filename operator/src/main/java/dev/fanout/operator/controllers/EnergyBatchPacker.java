@@ -33,16 +33,24 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     private final EnergySimulationBatch esb;
-    private final Map<String, Run> runs;
+    private final List<EnergyBatchPlan.Variant> variants;
     private final Map<String, TaskState> states;
     private final String workerImage;
+    private Map<String, Run> runs; // made when a pod is first needed
     private Integer lastSize;
 
-    EnergyBatchPacker(EnergySimulationBatch esb, Map<String, Run> runs, Map<String, TaskState> states, String workerImage) {
+    EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage) {
         this.esb = esb;
-        this.runs = runs;
+        this.variants = variants;
         this.states = states;
         this.workerImage = workerImage;
+    }
+
+    private Run run(String id) {
+        if (runs == null) {
+            runs = EnergyBatchPlan.runs(esb.getSpec(), variants);
+        }
+        return runs.get(id);
     }
 
     /** Sized with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
@@ -121,9 +129,14 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     @Override
+    public TaskSet.Planned alone(TaskSet.Planned t) {
+        return EnergyBatchPlan.pod(esb, t, run(t.id()), workerImage);
+    }
+
+    @Override
     public TaskSet.Planned pack(List<TaskSet.Planned> members) {
-        Run first = runs.get(members.get(0).id());
-        return EnergyBatchPlan.pack(esb, first.model(), first.weather(), members.stream().map(m -> runs.get(m.id()).variant()).toList(),
+        Run first = run(members.get(0).id());
+        return EnergyBatchPlan.pack(esb, first.model(), first.weather(), members.stream().map(m -> run(m.id()).variant()).toList(),
                 workerImage);
     }
 

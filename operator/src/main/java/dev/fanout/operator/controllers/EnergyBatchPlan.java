@@ -80,7 +80,17 @@ final class EnergyBatchPlan {
         return CollectArgs.runId(model, weather, variant);
     }
 
+    /** The runs with their pods (what {@link #plan} holds, each completed by {@link #pod}). */
     static List<TaskSet.Planned> tasks(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
+        Map<String, EnergyBatchPacker.Run> runs = runs(esb.getSpec(), variants);
+        return plan(esb, variants, workerImage).stream().map(t -> pod(esb, t, runs.get(t.id()), workerImage)).toList();
+    }
+
+    /**
+     * The runs in order with their ids, spec fingerprints and pack keys, but without their pods (arguments and containers):
+     * a batch of 100,000 runs is planned on every pass, and only the runs that start need a pod ({@link #pod}).
+     */
+    static List<TaskSet.Planned> plan(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         Map<String, String> revisions = new java.util.HashMap<>(); // model/<name>, weather/<name> -> revision
         if (esb.getStatus() != null) {
@@ -89,21 +99,29 @@ final class EnergyBatchPlan {
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (InputFile model : longestFirst(spec.models, esb.getStatus())) {
+            String modelJson = Serialization.asJson(model);
             for (InputFile weather : spec.weather) {
+                String weatherJson = Serialization.asJson(weather);
+                String revision = revised(revisions, "model/" + model.name, "weather/" + weather.name);
                 for (Variant v : variants) {
                     String id = runId(model.name, weather.name, v.id());
-                    String hash = TaskJobs.hash(Serialization.asJson(model), Serialization.asJson(weather), v.edit().toJson(), ep.image, ep.mode, workerImage,
+                    String hash = TaskJobs.hash(modelJson, weatherJson, v.edit().toJson(), ep.image, ep.mode, workerImage,
                             spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
                             spec.outputs == null ? null : spec.outputs.claimName);
-                    String revision = revised(revisions, "model/" + model.name, "weather/" + weather.name);
                     if (revision != null) {
                         hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
                     }
-                    plan.add(run(esb, id, hash, model, weather, v, workerImage, ep));
+                    plan.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, packKey(model, weather)));
                 }
             }
         }
         return plan;
+    }
+
+    /** A planned run (from {@link #plan}) with its pod. */
+    static TaskSet.Planned pod(EnergySimulationBatch esb, TaskSet.Planned t, EnergyBatchPacker.Run run, String workerImage) {
+        EnergyPlusSpec ep = esb.getSpec().energyplus == null ? new EnergyPlusSpec() : esb.getSpec().energyplus;
+        return run(esb, t.id(), t.specHash(), run.model(), run.weather(), run.variant(), workerImage, ep);
     }
 
     /**

@@ -84,7 +84,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             recordInputs(esb);
         }
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
-        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, variants, image);
+        List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, variants, image); // pods made only for the runs that start
         TaskLedger ledger = new TaskLedger(status.ledger);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
@@ -99,7 +99,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             }
         }
         return new Tasks(plan, states, id -> new TaskLedger.Entry(),
-                new EnergyBatchPacker(esb, EnergyBatchPlan.runs(esb.getSpec(), variants), states, image));
+                new EnergyBatchPacker(esb, variants, states, image));
     }
 
     @Override

@@ -156,7 +156,8 @@ final class TaskAdmitter {
 
     private static void start(KubernetesClient client, TaskSet set, TaskSet.Planned t, TaskState s) {
         int attempt = s.attempts() + 1;
-        Job job = create(client, set, new TaskJobs.Task(t.id(), t.specHash(), attempt, t.args(), set.kind(), t.layout()));
+        TaskSet.Planned full = set.packer() == null ? t : set.packer().alone(t);
+        Job job = create(client, set, new TaskJobs.Task(t.id(), t.specHash(), attempt, full.args(), set.kind(), full.layout()));
         s.attempts(attempt);
         s.job(job.getMetadata().getName());
         s.phase(TaskPhase.Running);

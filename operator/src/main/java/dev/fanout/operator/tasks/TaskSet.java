@@ -35,7 +35,7 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
     }
 
     /**
-     * Puts several short tasks into one Job (a pack), so that they share one pod's start. Only first attempts are packed:
+     * Makes the Jobs' pods of a plan's tasks, and puts several short tasks into one Job (a pack), so that they share one pod's start. Only first attempts are packed:
      * a task whose attempt failed in a pack runs alone next. Each task keeps its own state; the pack's result says how each
      * one ended (see {@link JobOutcome#forMember}).
      */
@@ -54,5 +54,11 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
 
         /** The worker arguments and pod of a Job that runs these tasks (same pack key, plan order). */
         Planned pack(List<Planned> members);
+
+        /**
+         * The task with its worker arguments and pod, for a Job of its own: a plan with a packer may leave them out (a
+         * large plan is made on every pass; only the tasks that start need them).
+         */
+        Planned alone(Planned t);
     }
 }
