@@ -8,6 +8,7 @@
 # jvm_memory_used_bytes) and peak RSS (VmHWM), and the most live Jobs. Targets: ideal/actual >= 0.9, <= 1 operator write
 # per run, status <= 256 KiB, heap <= 256 MiB. Batches over 10,000 runs use several weather files (10,000 samples at most
 # per batch's parameter space); the operator is started with fanout.batch.max-runs raised to fit.
+# FANOUT_OPERATOR_OPTS adds JVM options to the operator (e.g. -Xmx256m: the heap target as a limit).
 set -euo pipefail
 LOG_TAG=bench
 source "$(dirname "$0")/../lib/common.sh"
@@ -73,7 +74,7 @@ for n in "${sizes[@]}"; do
   runs=$(( samples * weather ))
   # A fresh operator per batch: its peak RSS and heap are this batch's.
   dev/operator.sh down >/dev/null
-  FANOUT_OPERATOR_OPTS="-Dfanout.batch.max-runs=$most" dev/operator.sh up >/dev/null
+  FANOUT_OPERATOR_OPTS="${FANOUT_OPERATOR_OPTS:-} -Dfanout.batch.max-runs=$most" dev/operator.sh up >/dev/null
   pid=$(cat "$FANOUT_STATE/operator/pid")
   ns=bench-scale
   kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null
