@@ -24,6 +24,11 @@ public record PackRun(String dir, String variant, VariantEdit edit) {
                 + "(cd \"$d\" && " + CollectArgs.engineCommand() + "); done; exit 0";
     }
 
+    /** Whether a name may be a run's directory: a plain name, so no argument can point outside the work dir. */
+    public static boolean isDirName(String name) {
+        return name.matches("[A-Za-z0-9_-]{1,40}");
+    }
+
     public static String dirName(int index) {
         return "r%03d".formatted(index);
     }

@@ -37,6 +37,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private final Map<String, TaskState> states;
     private final String workerImage;
     private Map<String, Run> runs; // made when a pod is first needed
+    private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
+    private boolean measuredMade;
     private Integer lastSize;
 
     EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage) {
@@ -53,24 +55,33 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         return runs.get(id);
     }
 
-    /** Sized with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
+    /** The means with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
+    private PackingStatus measured() {
+        if (!measuredMade) {
+            measured = withEnded(esb.getStatus().packing, states.values());
+            measuredMade = true;
+        }
+        return measured;
+    }
+
+    /** spec.packing.maxRunsPerJob with its default. */
+    private int cap() {
+        PackingSpec spec = esb.getSpec().packing == null ? new PackingSpec() : esb.getSpec().packing;
+        return spec.maxRunsPerJob == null ? new PackingSpec().maxRunsPerJob : spec.maxRunsPerJob;
+    }
+
     @Override
     public int size(int waiting, int running, int window) {
-        PackingSpec spec = esb.getSpec().packing == null ? new PackingSpec() : esb.getSpec().packing;
-        PackingStatus measured = withEnded(esb.getStatus().packing, states.values());
-        lastSize = size(measured, spec.maxRunsPerJob == null ? new PackingSpec().maxRunsPerJob : spec.maxRunsPerJob, waiting, running, window);
+        lastSize = size(measured(), cap(), waiting, running, window);
         return lastSize;
     }
 
     @Override
     public int jobsWhileUnmeasured() {
-        PackingSpec spec = esb.getSpec().packing == null ? new PackingSpec() : esb.getSpec().packing;
-        boolean off = spec.maxRunsPerJob != null && spec.maxRunsPerJob <= 1;
-        PackingStatus measured = withEnded(esb.getStatus().packing, states.values());
+        PackingStatus m = measured();
         // A run that ended without a timing (it failed, or its image reports none) lifts the limit: runs then go alone.
         boolean endedUntimed = states.values().stream().anyMatch(s -> s.phase().done());
-        return off || endedUntimed || measured != null && measured.runSeconds != null && measured.overheadSeconds != null
-                ? Integer.MAX_VALUE : PROBES;
+        return cap() <= 1 || endedUntimed || m != null && m.runSeconds != null && m.overheadSeconds != null ? Integer.MAX_VALUE : PROBES;
     }
 
     /** The size this pass packed with, or null when it started nothing. */
@@ -179,7 +190,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     static String packHash(List<TaskSet.Planned> runs) {
-        return TaskJobs.hash(runs.stream().map(t -> t.id() + " " + t.specHash()).toArray());
+        return TaskJobs.packHash(runs.stream().map(t -> new TaskJobs.Member(t.id(), t.specHash())).toList());
     }
 
     /** Ascending places as ranges: 0-31,40,42-45. */

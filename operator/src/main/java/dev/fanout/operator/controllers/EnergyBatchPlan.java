@@ -160,24 +160,40 @@ final class EnergyBatchPlan {
     private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
             Variant v, String workerImage, EnergyPlusSpec ep) {
         EnergySimulationBatchSpec spec = esb.getSpec();
+        Mounted m = mount(esb, model, weather);
+        // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
+        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && " + CollectArgs.engineCommand();
+        List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
+                spec.results.database.schema, spec.results.table, m.keep() == null ? null : m.keep() + "/" + id).toArgs();
+        return new TaskSet.Planned(id, hash, collect, m.layout(workerImage, new PrepareArgs(m.model(), m.weather(), v.edit(), ep.mode, WORK)
+                .toArgs(), ep, script), packKey(model, weather));
+    }
+
+    /**
+     * What a run's and a pack's pod share: the volumes, the input paths prepare reads, the outputs claim mounted in the
+     * collect container and the directory it keeps outputs under (null without spec.outputs).
+     */
+    private record Mounted(Volumes volumes, String model, String weather, List<VolumeMount> mainMounts, String keep) {
+        /** prepare (inputs mounted), the engine script in the engine image, then the collect container (SHORT_JVM). */
+        TaskJobs.Layout layout(String workerImage, List<String> prepareArgs, EnergyPlusSpec ep, String engineScript) {
+            TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, prepareArgs, SHORT_JVM, volumes.inputMounts);
+            TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", engineScript), null, List.of(),
+                    List.of());
+            return new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list());
+        }
+    }
+
+    private static Mounted mount(EnergySimulationBatch esb, InputFile model, InputFile weather) {
         Volumes volumes = new Volumes();
         String modelPath = volumes.input(model, "model.idf");
         String weatherPath = volumes.input(weather, "in.epw");
-        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null,
-                new PrepareArgs(modelPath, weatherPath, v.edit(), ep.mode, WORK).toArgs(), SHORT_JVM, volumes.inputMounts);
-        // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
-        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && " + CollectArgs.engineCommand();
-        TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", script), null, List.of(), List.of());
         List<VolumeMount> mainMounts = new ArrayList<>();
         String keep = null;
-        if (spec.outputs != null) {
-            mainMounts.add(volumes.outputs(spec.outputs.claimName));
-            keep = OUTPUTS + "/" + esb.getMetadata().getName() + "/" + id;
+        if (esb.getSpec().outputs != null) {
+            mainMounts.add(volumes.outputs(esb.getSpec().outputs.claimName));
+            keep = OUTPUTS + "/" + esb.getMetadata().getName();
         }
-        List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
-                spec.results.database.schema, spec.results.table, keep).toArgs();
-        return new TaskSet.Planned(id, hash, collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()),
-                packKey(model, weather));
+        return new Mounted(volumes, modelPath, weatherPath, mainMounts, keep);
     }
 
     /** Runs of one model and weather may share a Job: its prepare reads them once. */
@@ -196,22 +212,11 @@ final class EnergyBatchPlan {
         for (int i = 0; i < variants.size(); i++) {
             runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit()));
         }
-        Volumes volumes = new Volumes();
-        String modelPath = volumes.input(model, "model.idf");
-        String weatherPath = volumes.input(weather, "in.epw");
-        TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null,
-                new PrepareArgs(modelPath, weatherPath, null, ep.mode, WORK, runs).toArgs(), SHORT_JVM, volumes.inputMounts);
-        TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", PackRun.engineScript(WORK)), null,
-                List.of(), List.of());
-        List<VolumeMount> mainMounts = new ArrayList<>();
-        String keep = null;
-        if (spec.outputs != null) {
-            mainMounts.add(volumes.outputs(spec.outputs.claimName));
-            keep = OUTPUTS + "/" + esb.getMetadata().getName();
-        }
+        Mounted m = mount(esb, model, weather);
         List<String> collect = new CollectArgs(WORK, esb.getMetadata().getName(), null, model.name, weather.name,
-                spec.results.database.schema, spec.results.table, keep, runs).toArgs();
-        return new TaskSet.Planned("pack", "", collect, new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list()));
+                spec.results.database.schema, spec.results.table, m.keep(), runs).toArgs();
+        return new TaskSet.Planned("pack", "", collect, m.layout(workerImage, new PrepareArgs(m.model(), m.weather(), null, ep.mode, WORK, runs)
+                .toArgs(), ep, PackRun.engineScript(WORK)));
     }
 
     static TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> runs) {

@@ -124,18 +124,11 @@ final class TaskAdmitter {
      */
     private static void startPack(KubernetesClient client, TaskSet set, List<TaskSet.Planned> members) {
         List<TaskJobs.Member> refs = members.stream().map(m -> new TaskJobs.Member(m.id(), m.specHash())).toList();
-        String hash = TaskJobs.hash(refs.stream().map(m -> m.id() + " " + m.specHash()).toArray());
+        String hash = TaskJobs.packHash(refs);
         TaskSet.Planned p = set.packer().pack(members);
         Job job = create(client, set, new TaskJobs.Task("pack-" + hash, hash, 1, p.args(), set.kind(), p.layout(), refs));
         for (TaskSet.Planned t : members) {
-            TaskState s = set.states().get(t.id());
-            s.attempts(1);
-            s.job(job.getMetadata().getName());
-            s.phase(TaskPhase.Running);
-            s.startTime(TaskEngine.now());
-            s.completionTime(null);
-            set.owner().events().emit(EventReason.TaskStarted, "task " + t.id() + " attempt 1: job " + job.getMetadata().getName()
-                    + " (a pack of " + members.size() + ")");
+            started(set, t, set.states().get(t.id()), 1, job, " (a pack of " + members.size() + ")");
         }
     }
 
@@ -158,12 +151,17 @@ final class TaskAdmitter {
         int attempt = s.attempts() + 1;
         TaskSet.Planned full = set.packer() == null ? t : set.packer().alone(t);
         Job job = create(client, set, new TaskJobs.Task(t.id(), t.specHash(), attempt, full.args(), set.kind(), full.layout()));
+        started(set, t, s, attempt, job, "");
+    }
+
+    /** The task's state as its attempt's Job starts, and the Event that says so. */
+    private static void started(TaskSet set, TaskSet.Planned t, TaskState s, int attempt, Job job, String note) {
         s.attempts(attempt);
         s.job(job.getMetadata().getName());
         s.phase(TaskPhase.Running);
         s.startTime(TaskEngine.now());
         s.completionTime(null);
         set.owner().events().emit(attempt == 1 ? EventReason.TaskStarted : EventReason.TaskRetryStarted, "task " + t.id() + " attempt "
-                + attempt + ": job " + job.getMetadata().getName());
+                + attempt + ": job " + job.getMetadata().getName() + note);
     }
 }

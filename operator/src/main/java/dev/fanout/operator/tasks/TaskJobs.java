@@ -122,6 +122,11 @@ public final class TaskJobs {
         return pack.lines().map(l -> l.split(" ", 2)).filter(p -> p.length == 2).map(p -> new Member(p[0], p[1])).toList();
     }
 
+    /** A pack's fingerprint: of its tasks' ids and spec hashes, in order (its Job's spec-hash label and name). */
+    public static String packHash(List<Member> members) {
+        return hash(members.stream().map(m -> m.id() + " " + m.specHash()).toArray());
+    }
+
     public static boolean isPack(Job j) {
         return j.getMetadata().getAnnotations() != null && j.getMetadata().getAnnotations().containsKey(ANNOTATION_PACK);
     }

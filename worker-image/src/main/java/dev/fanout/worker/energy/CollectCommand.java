@@ -101,7 +101,7 @@ public class CollectCommand implements Callable<Integer> {
             for (var run : pack.entrySet()) {
                 Path dir = output.resolve(run.getKey());
                 try {
-                    if (!run.getKey().matches("[A-Za-z0-9_-]{1,40}")) {
+                    if (!PackRun.isDirName(run.getKey())) {
                         throw WorkerException.badInput(PackRun.OPTION + " " + run.getKey() + ": a run's directory must be a plain name");
                     }
                     Path prepareError = dir.resolve(PackRun.PREPARE_ERROR_FILE);

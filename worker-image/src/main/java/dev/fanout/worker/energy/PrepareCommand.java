@@ -123,7 +123,7 @@ public class PrepareCommand implements Callable<Integer> {
 
     /** A run's directory under --out: a plain name, so no argument can point outside it. */
     private Path runDir(String name) throws java.io.IOException {
-        if (!name.matches("[A-Za-z0-9_-]{1,40}")) {
+        if (!PackRun.isDirName(name)) {
             throw WorkerException.badInput(PackRun.OPTION + " " + name + ": a run's directory must be a plain name like r000");
         }
         return Files.createDirectories(out.resolve(name));
