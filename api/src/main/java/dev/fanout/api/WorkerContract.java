@@ -16,6 +16,11 @@ public final class WorkerContract {
     public static final int MAX_RESULT_BYTES = 4096;
     /** Scratch space on the pod's emptyDir (downloads, the engine's inputs and outputs). */
     public static final String WORK_DIR = "/tmp/work";
+    /**
+     * Where a SpatialLoad's source cache claim is mounted: layers that share a source take one copy of it from here (see
+     * {@code LoadArgs.SharedCopy}).
+     */
+    public static final String SOURCE_CACHE_DIR = "/var/cache/fanout-sources";
 
     /** Database access, from a Secret through secretKeyRef env (never arguments, which show in the pod spec). */
     public static final String ENV_DB_URL = "FANOUT_DB_URL";

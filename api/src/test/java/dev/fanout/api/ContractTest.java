@@ -53,7 +53,7 @@ class ContractTest {
     @Test
     void optionalLoadOptionsAreLeftOut() {
         List<String> args = new LoadArgs("http://x/a.zip", null, null, SourceFormat.auto, "public", "t", 4326, null, List.of(), null,
-                List.of("k1", "k2"), "a", null, false).toArgs();
+                List.of("k1", "k2"), "a", null, false, null).toArgs();
         assertThat(args).containsExactly("spatial", "load", "--source", "http://x/a.zip", "--schema", "public", "--table", "t",
                 "--target-srid", "4326", "--task", "a", "--work-dir", WorkerContract.WORK_DIR, "--result", WorkerContract.RESULT_FILE,
                 "--key", "k1", "--key", "k2");
@@ -72,7 +72,7 @@ class ContractTest {
         assertThat(Results.read(json, LinkResult.class).seconds()).isEqualTo(1.5);
 
         LoadResult load = new LoadResult("a", "public.t", null, 10, 1, 0, 99, "MultiPolygon", 4326, "EPSG:4326",
-                new LoadResult.Seconds(0, 1, 1, 1, 1, 0, 0, 0, 2.5), null, null, null);
+                new LoadResult.Seconds(0, 1, 1, 1, 1, 0, 0, 0, 2.5), null, null, null, 99L);
         assertThat(Results.read(Results.toJson(load), LoadResult.class)).isEqualTo(load);
         assertThat(Results.toJson(load)).doesNotContain("dryRun").doesNotContain("droppedForeignKeys");
         // A newer worker's extra field does not stop an older operator from reading the rest.

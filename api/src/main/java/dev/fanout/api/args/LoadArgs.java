@@ -8,7 +8,7 @@ import java.util.Map;
 /** {@code fanout-worker spatial load}: one layer of a source into a table, swapped in atomically. */
 public record LoadArgs(String source, String layer, String pathInZip, SourceFormat format, String schema, String table,
         int targetSrid, Integer sourceSrid, List<String> select, Map<String, String> rename, List<String> keys, String task,
-        String fingerprint, boolean skipUnchanged) {
+        String fingerprint, boolean skipUnchanged, SharedCopy sharedCopy) {
     public static final List<String> COMMAND = List.of("spatial", "load");
     public static final String SOURCE = "--source";
     public static final String LAYER = "--layer";
@@ -25,6 +25,17 @@ public record LoadArgs(String source, String layer, String pathInZip, SourceForm
     public static final String FINGERPRINT = "--fingerprint";
     /** Keep the table when the source's bytes and the fingerprint are those it already holds. */
     public static final String SKIP_UNCHANGED = "--skip-unchanged";
+    public static final String SHARED_COPY_DIR = "--shared-copy-dir";
+    public static final String SHARED_COPY_KEY = "--shared-copy-key";
+    public static final String SHARED_COPY_TAG = "--shared-copy-tag";
+
+    /**
+     * One copy of a source for the layers that share it: the first layer to need it downloads it into {@code dir/key}, the
+     * others wait on its lock and read it. {@code tag} names the copy wanted (the run): a copy with another tag is replaced.
+     * Keys and tags are made of letters, digits, '.', '_' and '-'.
+     */
+    public record SharedCopy(String dir, String key, String tag) {
+    }
 
     /** The arguments, with the pod's work dir and result file. */
     public List<String> toArgs() {
@@ -39,6 +50,9 @@ public record LoadArgs(String source, String layer, String pathInZip, SourceForm
         a.repeated(KEY, keys).add(FINGERPRINT, fingerprint);
         if (skipUnchanged) {
             a.flag(SKIP_UNCHANGED);
+        }
+        if (sharedCopy != null) {
+            a.add(SHARED_COPY_DIR, sharedCopy.dir()).add(SHARED_COPY_KEY, sharedCopy.key()).add(SHARED_COPY_TAG, sharedCopy.tag());
         }
         return a.list();
     }

@@ -24,6 +24,7 @@ final class LayerTask extends StatusTask<LayerStatus> {
         s.rows = null;
         s.invalidGeometries = null;
         s.bytes = null;
+        s.downloadedBytes = null;
         s.seconds = null;
     }
 
@@ -36,6 +37,7 @@ final class LayerTask extends StatusTask<LayerStatus> {
         s.rows = r.rows();
         s.invalidGeometries = r.invalidGeometries();
         s.bytes = r.bytes();
+        s.downloadedBytes = r.downloadedBytes();
         s.seconds = r.seconds() == null ? null : r.seconds().total();
         keptTable = Boolean.TRUE.equals(r.unchanged());
         if (r.source() != null) {

@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.LinkArgs;
 import dev.fanout.api.args.LoadArgs;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
@@ -10,11 +11,14 @@ import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,15 +54,48 @@ final class SpatialLoadPlan {
         }
         List<LayerSpec> ordered = new ArrayList<>(spec.layers);
         ordered.sort(Comparator.comparing((LayerSpec l) -> size(l, sourceBytes.get(l.name))).reversed()); // stable: spec order among equals
+        Set<String> shared = sharedSources(spec);
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (LayerSpec l : ordered) {
             String fingerprint = fingerprint(spec, l, image);
             String revision = revisions.get(l.name);
             String hash = revision == null ? fingerprint : TaskJobs.hash(fingerprint, revision);
-            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision))
-                    .toArgs()));
+            LoadArgs.SharedCopy copy = shared.contains(l.source.url) ? sharedCopy(sl, l, revision) : null;
+            plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision), copy)
+                    .toArgs(), copy == null ? TaskJobs.Layout.WORKER_ONLY : sourceCacheLayout(spec.sourceCache.claimName)));
         }
         return plan;
+    }
+
+    /** The URLs more than one layer reads, when the load has a source cache to share them through; else none. */
+    static Set<String> sharedSources(SpatialLoadSpec spec) {
+        Set<String> shared = new HashSet<>();
+        if (spec.sourceCache != null) {
+            Set<String> seen = new HashSet<>();
+            spec.layers.forEach(l -> {
+                if (!seen.add(l.source.url)) {
+                    shared.add(l.source.url);
+                }
+            });
+        }
+        return shared;
+    }
+
+    /**
+     * The copy a layer's task reads of its shared source: one per load and URL, of this run. The tag changes with the spec's
+     * generation too, so a layer reloaded after an edit fetches the source afresh rather than reading a copy from before.
+     * The cache is not part of the fingerprint: it changes how a source is fetched, not what the table holds.
+     */
+    static LoadArgs.SharedCopy sharedCopy(SpatialLoad sl, LayerSpec l, String revision) {
+        return new LoadArgs.SharedCopy(WorkerContract.SOURCE_CACHE_DIR, sl.getMetadata().getUid() + "-" + TaskJobs.hash(l.source.url),
+                "g" + sl.getMetadata().getGeneration() + "." + (revision == null ? "first" : revision));
+    }
+
+    private static TaskJobs.Layout sourceCacheLayout(String claim) {
+        return new TaskJobs.Layout(List.of(), List.of(),
+                List.of(new VolumeMountBuilder().withName("source-cache").withMountPath(WorkerContract.SOURCE_CACHE_DIR).build()),
+                List.of(new VolumeBuilder().withName("source-cache").withNewPersistentVolumeClaim().withClaimName(claim)
+                        .endPersistentVolumeClaim().build()));
     }
 
     /** Longest first: the layer's sizeHint in bytes, else its source's Content-Length, else unknown (last, in spec order). */
@@ -75,14 +112,14 @@ final class SpatialLoadPlan {
                 spec.database.secretRef.name, spec.database.schema, image);
     }
 
-    static LoadArgs loadArgs(SpatialLoadSpec spec, LayerSpec l, String fingerprint, boolean skipUnchanged) {
+    static LoadArgs loadArgs(SpatialLoadSpec spec, LayerSpec l, String fingerprint, boolean skipUnchanged, LoadArgs.SharedCopy copy) {
         SourceSpec s = l.source;
         Set<String> keys = new LinkedHashSet<>(l.keys == null ? List.of() : l.keys);
         if (l.parent != null) {
             keys.add(l.parent.column); // the link step joins on it
         }
         return new LoadArgs(s.url, s.layer, s.path, s.format, spec.database.schema, l.table, l.targetSrid == null ? 4326 : l.targetSrid,
-                s.srid, l.select, l.rename, List.copyOf(keys), l.name, fingerprint, skipUnchanged);
+                s.srid, l.select, l.rename, List.copyOf(keys), l.name, fingerprint, skipUnchanged, copy);
     }
 
     /** The link task, or null when no layer has a parent. */

@@ -228,7 +228,7 @@ class ReconcileInProcessTest {
 
     private static String loaded(String task, long rows) {
         return Results.toJson(new LoadResult(task, "public." + task, null, rows, 0, 0, 1000, "MultiPolygon", 4326, "EPSG:4326",
-                new LoadResult.Seconds(0.1, 1, 1, 1, 1, 0.1, 0.1, 0.1, 1.5), null, null, null));
+                new LoadResult.Seconds(0.1, 1, 1, 1, 1, 0.1, 0.1, 0.1, 1.5), null, null, null, 1000L));
     }
 
     private void await(String what, java.util.concurrent.Callable<Boolean> condition) {

@@ -6,10 +6,12 @@ import dev.fanout.operator.crds.v1alpha1.common.DatabaseSpec;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SourceCacheSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SourceSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoadStatus;
+import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskSet;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.List;
@@ -48,5 +50,49 @@ class SpatialLoadPlanTest {
         assertThat(SpatialLoadPlan.tasks(sl, "worker:1").stream().map(TaskSet.Planned::id))
                 .as("the sizeHint wins over a measured length; unknown sizes go last, in spec order")
                 .containsExactly("big", "hinted", "small", "unknown1", "unknown2");
+    }
+
+    @Test
+    void layersSharingASourceReadOneCopyOfItPerRunThroughTheCacheClaim() {
+        SpatialLoad sl = new SpatialLoad();
+        sl.getMetadata().setName("gadm");
+        sl.getMetadata().setUid("0b5e");
+        sl.getMetadata().setGeneration(3L);
+        sl.setSpec(new SpatialLoadSpec());
+        sl.getSpec().database = new DatabaseSpec();
+        sl.getSpec().database.secretRef = new SecretKeys();
+        sl.getSpec().database.secretRef.name = "postgis";
+        LayerSpec adm0 = layer("adm0", null);
+        LayerSpec adm1 = layer("adm1", null);
+        adm0.source.url = adm1.source.url = "http://h/gadm.gpkg";
+        sl.getSpec().layers = List.of(adm0, adm1, layer("tz", null));
+        sl.setStatus(new SpatialLoadStatus());
+        List<TaskSet.Planned> without = SpatialLoadPlan.tasks(sl, "worker:1");
+        assertThat(without).allSatisfy(t -> {
+            assertThat(t.args()).doesNotContain("--shared-copy-dir");
+            assertThat(t.layout().volumes()).isEmpty();
+        });
+
+        sl.getSpec().sourceCache = new SourceCacheSpec();
+        sl.getSpec().sourceCache.claimName = "sources";
+        LayerStatus rerun = measured("adm1", null);
+        rerun.sourceRevision = "run-2";
+        sl.getStatus().layers = List.of(measured("adm0", null), rerun);
+        List<TaskSet.Planned> with = SpatialLoadPlan.tasks(sl, "worker:1");
+        TaskSet.Planned p0 = with.stream().filter(t -> t.id().equals("adm0")).findFirst().orElseThrow();
+        TaskSet.Planned p1 = with.stream().filter(t -> t.id().equals("adm1")).findFirst().orElseThrow();
+        TaskSet.Planned tz = with.stream().filter(t -> t.id().equals("tz")).findFirst().orElseThrow();
+        String key = "0b5e-" + TaskJobs.hash("http://h/gadm.gpkg");
+        assertThat(String.join(" ", p0.args())).contains("--shared-copy-dir /var/cache/fanout-sources --shared-copy-key " + key
+                + " --shared-copy-tag g3.first");
+        assertThat(String.join(" ", p1.args())).as("one copy per load and URL; the tag names the run")
+                .contains("--shared-copy-key " + key + " --shared-copy-tag g3.run-2");
+        assertThat(p0.layout().volumes()).singleElement().satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("sources"));
+        assertThat(p0.layout().mounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/var/cache/fanout-sources"));
+        assertThat(tz.args()).as("a source only one layer reads is downloaded by it").doesNotContain("--shared-copy-dir");
+        assertThat(tz.layout().volumes()).isEmpty();
+        assertThat(with.stream().filter(t -> t.id().equals("adm0")).findFirst().orElseThrow().specHash())
+                .as("the cache changes how a source is fetched, not the table: no reload").isEqualTo(
+                        without.stream().filter(t -> t.id().equals("adm0")).findFirst().orElseThrow().specHash());
     }
 }

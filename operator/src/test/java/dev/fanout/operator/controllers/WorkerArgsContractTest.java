@@ -56,6 +56,20 @@ class WorkerArgsContractTest {
         CommandLine.ParseResult admin1 = leaf(plan.stream().filter(t -> t.id().equals("admin1")).findFirst().orElseThrow().args());
         assertThat(admin1.matchedOptionValue("--key", List.of())).isEqualTo(List.of("adm0_a3"));
 
+        // Layers sharing a source, with a cache claim: the copy's options parse, with the mounted directory.
+        sl.getSpec().layers.get(1).source.url = sl.getSpec().layers.get(0).source.url;
+        sl.getSpec().sourceCache = new dev.fanout.operator.crds.v1alpha1.spatialload.SourceCacheSpec();
+        sl.getSpec().sourceCache.claimName = "sources";
+        sl.getMetadata().setUid("9f1c0e7a-0000-4000-8000-000000000001");
+        sl.getMetadata().setGeneration(1L);
+        List<String> sharing = List.of(sl.getSpec().layers.get(0).name, sl.getSpec().layers.get(1).name);
+        for (TaskSet.Planned t : SpatialLoadPlan.tasks(sl, "fanout/worker:1").stream().filter(t -> sharing.contains(t.id())).toList()) {
+            CommandLine.ParseResult r = leaf(t.args());
+            assertThat(r.matchedOptionValue("--shared-copy-dir", Path.of(""))).isEqualTo(Path.of("/var/cache/fanout-sources"));
+            assertThat(r.matchedOptionValue("--shared-copy-key", "")).matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+            assertThat(r.matchedOptionValue("--shared-copy-tag", "")).isEqualTo("g1.first");
+        }
+
         CommandLine.ParseResult link = leaf(SpatialLoadPlan.linkTask(sl, plan).args());
         assertThat(link.commandSpec().name()).isEqualTo("link");
         assertThat(link.matchedOptionValue("--link", List.of())).isEqualTo(List.of("admin_level_1.adm0_a3=admin_level_0.ADM0_A3"));

@@ -40,6 +40,7 @@ public final class SourceFetcher {
     private final long maxBytes;
     private final int attempts;
     private long bytesDownloaded;
+    private long bytesAdopted;
     /** Every file fetched, in order, with its server's validators; and the SHA-256 of all their bytes in that order. */
     private final List<SourceVersion.FileVersion> fetched = new ArrayList<>();
 
@@ -57,8 +58,20 @@ public final class SourceFetcher {
         this.hashLocalFiles = hashLocalFiles;
     }
 
+    /** What this fetcher downloaded over the network. */
     public long bytesDownloaded() {
         return bytesDownloaded;
+    }
+
+    /** The source's size: what was downloaded here plus what was {@link #adopt adopted}. */
+    public long bytesFetched() {
+        return bytesDownloaded + bytesAdopted;
+    }
+
+    /** Records files another task fetched (a {@link SharedCopy}) as this source's, without counting them as downloaded here. */
+    public void adopt(List<SourceVersion.FileVersion> files) {
+        fetched.addAll(files);
+        bytesAdopted += files.stream().mapToLong(f -> f.length() == null ? 0 : f.length()).sum();
     }
 
     /** What was fetched so far: the files, their validators and the SHA-256 of their bytes; for the table and the result. */

@@ -10,6 +10,7 @@ import dev.fanout.api.results.SourceVersion;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.io.ScratchSpace;
+import dev.fanout.worker.io.SharedCopy;
 import dev.fanout.worker.io.SourceFetcher;
 import dev.fanout.worker.io.ZipExtractor;
 import dev.fanout.worker.pg.Database;
@@ -84,6 +85,13 @@ public class LoadCommand implements Callable<Integer> {
     @Option(names = LoadArgs.SKIP_UNCHANGED, description = "keep the table as it is when it holds this source's bytes "
             + "(same SHA-256) under the same --fingerprint; the result then says unchanged")
     boolean skipUnchanged;
+    @Option(names = LoadArgs.SHARED_COPY_DIR, description = "a directory the layers sharing this source all mount: the first "
+            + "of them downloads the source into it once, the others read that copy (with --shared-copy-key and --shared-copy-tag)")
+    Path sharedCopyDir;
+    @Option(names = LoadArgs.SHARED_COPY_KEY, description = "the source's copy in --shared-copy-dir (one per source)")
+    String sharedCopyKey;
+    @Option(names = LoadArgs.SHARED_COPY_TAG, description = "the run the copy must be of: a copy with another tag is replaced")
+    String sharedCopyTag;
     @Option(names = "--dry-run", description = "read, reproject, check and encode every feature, but touch no database: "
             + "checks a source before loading it (the result has rows and invalid geometries)")
     boolean dryRun;
@@ -112,17 +120,24 @@ public class LoadCommand implements Callable<Integer> {
             }
         }
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("fanout-load-");
+        SharedCopy shared = null;
         try {
             SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4, fingerprint != null);
-            Path file = fetcher.fetch(source);
+            Path file;
+            if (sharedCopyDir != null && SourceFetcher.isUrl(source)) {
+                shared = SharedCopy.hold(sharedCopyDir, sharedCopyKey, sharedCopyTag, dir -> new SourceFetcher(dir, maxBytes, 4),
+                        this::fetchSource);
+                fetcher.adopt(shared.files());
+                file = shared.file();
+            } else {
+                file = fetchSource(fetcher);
+            }
+            long downloaded = shared != null ? shared.downloadedBytes() : fetcher.bytesDownloaded();
             Path dataset = unpack(file, work);
             SourceFormat fmt = format == SourceFormat.auto ? detect(dataset) : format;
-            if (fmt == SourceFormat.shapefile && SourceFetcher.isUrl(source) && !ZipExtractor.isZip(file)) {
-                fetchShapefileSiblings(fetcher, source);
-            }
             double downloadSeconds = (System.nanoTime() - t0) / 1e9;
             if (skipUnchanged && !dryRun) {
-                LoadResult kept = keptIfUnchanged(fetcher, round(downloadSeconds), t0);
+                LoadResult kept = keptIfUnchanged(fetcher, downloaded, round(downloadSeconds), t0);
                 if (kept != null) {
                     ResultFile.write(result, kept);
                     return ExitCode.OK;
@@ -142,13 +157,16 @@ public class LoadCommand implements Callable<Integer> {
                 List<String> dropped = r.droppedForeignKeys().isEmpty() ? null
                         : r.droppedForeignKeys().subList(0, Math.min(10, r.droppedForeignKeys().size()));
                 LoadResult out = new LoadResult(task != null ? task : table, dryRun ? null : schema + "." + table, dryRun ? true : null,
-                        r.rows(), r.invalid(), r.empty(), Math.max(fetcher.bytesDownloaded(), r.bytesRead()),
+                        r.rows(), r.invalid(), r.empty(), Math.max(fetcher.bytesFetched(), r.bytesRead()),
                         src.family().multiType + (src.hasZ() ? "Z" : ""), targetSrid, reprojection.source(), seconds, dropped,
-                        fetcher.version(fingerprint, dryRun ? null : r.rows()), null);
+                        fetcher.version(fingerprint, dryRun ? null : r.rows()), null, downloaded);
                 ResultFile.write(result, out);
             }
             return ExitCode.OK;
         } finally {
+            if (shared != null) {
+                shared.close();
+            }
             if (workDir == null) {
                 ScratchSpace.delete(work);
             }
@@ -156,10 +174,23 @@ public class LoadCommand implements Callable<Integer> {
     }
 
     /**
+     * Fetches the source into the fetcher's directory: the file, and beside a .shp URL its .dbf, .shx, .prj and .cpg.
+     * Returns the file.
+     */
+    private Path fetchSource(SourceFetcher fetcher) throws IOException {
+        Path file = fetcher.fetch(source);
+        if (SourceFetcher.isUrl(source) && !ZipExtractor.isZip(file)
+                && (format == SourceFormat.shapefile || format == SourceFormat.auto && detect(file) == SourceFormat.shapefile)) {
+            fetchShapefileSiblings(fetcher, source);
+        }
+        return file;
+    }
+
+    /**
      * The result of a load skipped because the table holds these very bytes under the same fingerprint (its comment says
      * so), or null when it must be loaded: no table, another source or spec, or no fingerprint to compare.
      */
-    private LoadResult keptIfUnchanged(SourceFetcher fetcher, double downloadSeconds, long t0) {
+    private LoadResult keptIfUnchanged(SourceFetcher fetcher, long downloaded, double downloadSeconds, long t0) {
         if (fingerprint == null) {
             return null;
         }
@@ -176,8 +207,8 @@ public class LoadCommand implements Callable<Integer> {
         SourceVersion version = new SourceVersion(now.files(), now.sha256(), fingerprint, held.rows());
         double total = round((System.nanoTime() - t0) / 1e9);
         return new LoadResult(task != null ? task : table, schema + "." + table, null, held.rows() == null ? 0 : held.rows(), 0, 0,
-                fetcher.bytesDownloaded(), null, targetSrid, null,
-                new LoadResult.Seconds(downloadSeconds, 0, 0, 0, 0, 0, 0, 0, total), null, version, true);
+                fetcher.bytesFetched(), null, targetSrid, null,
+                new LoadResult.Seconds(downloadSeconds, 0, 0, 0, 0, 0, 0, 0, total), null, version, true, downloaded);
     }
 
     private static double round(double s) {

@@ -17,6 +17,10 @@ public class LayerStatus extends TaskStatus {
     @JsonPropertyDescription("Bytes read from the source.")
     public Long bytes;
 
+    @JsonPropertyDescription("Bytes the successful attempt downloaded: 0 when it read the copy of a shared source another "
+            + "layer's task had downloaded (spec.sourceCache).")
+    public Long downloadedBytes;
+
     @JsonPropertyDescription("Seconds the successful attempt took in the worker.")
     public Double seconds;
 

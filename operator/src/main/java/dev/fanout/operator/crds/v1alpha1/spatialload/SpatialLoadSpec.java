@@ -23,4 +23,8 @@ public class SpatialLoadSpec extends FanoutSpec {
     @ValidationRule(value = "self.all(l, self.exists_one(m, m.table == l.table))", message = "spec.layers[].table must be unique")
     @JsonPropertyDescription("The layers to load, one task Job each.")
     public List<LayerSpec> layers;
+
+    @JsonPropertyDescription("Where layers that share a source (the same url) take one copy of it per run instead of one "
+            + "download each, e.g. GADM's six levels in one GeoPackage. Without it each layer downloads its source.")
+    public SourceCacheSpec sourceCache;
 }
