@@ -11,9 +11,6 @@ import dev.fanout.worker.TestDatabase;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -57,17 +54,10 @@ class EnergySimulationBatchIT {
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("energy-models").endMetadata()
                 .addToData("5ZoneAirCooled.idf", Files.readString(ep.resolve("5ZoneAirCooled.idf"))).build()).create();
         // An outputs claim bound to a static hostPath volume (the test bed has no provisioner), writable by the pods' uid.
-        String pv = ns + "-outputs";
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // pods enter it
         Files.createDirectories(outputsDir());
         Files.setPosixFilePermissions(outputsDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(pv).endMetadata().withNewSpec()
-                .withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce").withStorageClassName("")
-                .withNewHostPath().withPath(outputsDir().toString()).endHostPath().endSpec().build()).create();
-        client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
-                .withName("energy-outputs").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName("")
-                .withVolumeName(pv).withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build())
-                .create();
+        TestBed.hostPathClaim(client, ns, "energy-outputs", outputsDir(), "ReadWriteOnce");
         operator = new OperatorProcess("EnergySimulationBatchIT").start();
     }
 
@@ -78,7 +68,7 @@ class EnergySimulationBatchIT {
         }
         if (client != null) {
             client.namespaces().withName(ns).delete();
-            client.persistentVolumes().withName(ns + "-outputs").delete();
+            client.persistentVolumes().withName(ns + "-energy-outputs").delete();
             client.close();
         }
         if (http != null) {

@@ -9,10 +9,7 @@ import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.FileServer;
 import dev.fanout.worker.testdata.SharedData;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -173,13 +170,7 @@ class HelmChartIT {
         for (Path p : List.of(dir, volume, volume.resolve("weather"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x")); // the pods' user reads it
         }
-        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(ns + "-inputs").endMetadata()
-                .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadOnlyMany")
-                .withStorageClassName("").withNewHostPath().withPath(volume.toString()).endHostPath().endSpec().build()).create();
-        client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
-                .withName("inputs").endMetadata().withNewSpec().withAccessModes("ReadOnlyMany").withStorageClassName("")
-                .withVolumeName(ns + "-inputs").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
-                .endSpec().build()).create();
+        TestBed.hostPathClaim(client, ns, "inputs", volume, "ReadOnlyMany");
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("models").endMetadata()
                 .addToData("1zone.idf", Files.readString(ep.resolve("1ZoneUncontrolled.idf"))).build()).create();
         String yaml = """

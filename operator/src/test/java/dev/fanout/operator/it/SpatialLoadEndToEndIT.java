@@ -8,9 +8,13 @@ import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec;
+import dev.fanout.operator.crds.v1alpha1.spatialload.SourceCacheSpec;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
 import dev.fanout.worker.testdata.NaturalEarthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo scenario end to end on the real test bed: three Natural Earth layers served over http, one Job each on the
@@ -142,5 +147,50 @@ class SpatialLoadEndToEndIT {
         client.resources(SpatialLoad.class).inNamespace(ns).withName("world").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> get() == null && client.batch().v1().jobs().inNamespace(ns).list().getItems().isEmpty());
         assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".admin_level_0")).isEqualTo(242);
+    }
+
+    /**
+     * Download once: two layers of one source (a Shapefile with its .dbf, .shx, .prj, .cpg) and a cache claim. Their pods
+     * mount the claim; one downloads the source, the other reads that copy; a layer of another source downloads its own.
+     */
+    @Test
+    void layersSharingASourceDownloadItOnce(@TempDir Path cache) throws Exception {
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx")); // the pods' user writes the copy
+        TestBed.hostPathClaim(client, ns, "sources", cache, "ReadWriteOnce");
+        String shp = "admin0/ne_50m_admin_0_countries.shp";
+        int before = http.server().downloads(shp);
+        LayerSpec countries = TestBed.layer("countries", http.url(shp), "countries");
+        LayerSpec names = TestBed.layer("names", http.url(shp), "country_names");
+        names.select = List.of("NAME", "ADM0_A3");
+        LayerSpec tz = TestBed.layer("timezones", http.url("tz/ne_10m_time_zones.shp"), "shared_tz");
+        SpatialLoad sl = TestBed.spatialLoad("shared", SCHEMA, List.of(countries, names, tz));
+        sl.getSpec().sourceCache = new SourceCacheSpec();
+        sl.getSpec().sourceCache.claimName = "sources";
+        var loads = client.resources(SpatialLoad.class).inNamespace(ns);
+        loads.resource(sl).create();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            SpatialLoad s = loads.withName("shared").get();
+            return s.getStatus() != null && (s.getStatus().phase == Phase.Succeeded || s.getStatus().phase == Phase.Failed);
+        });
+        SpatialLoad done = loads.withName("shared").get();
+        assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(Phase.Succeeded);
+        Map<String, LayerStatus> l = TestBed.layers(done);
+        assertThat(http.server().downloads(shp)).as("the shared .shp is downloaded once").isEqualTo(before + 1);
+        long size = 0;
+        for (String ext : List.of("shp", "dbf", "shx", "prj", "cpg")) {
+            size += Files.size(http.dir().resolve("admin0/ne_50m_admin_0_countries." + ext));
+        }
+        assertThat(List.of(l.get("countries").downloadedBytes, l.get("names").downloadedBytes)).containsExactlyInAnyOrder(size, 0L);
+        assertThat(l.get("timezones").downloadedBytes).as("a source of its own").isPositive();
+        assertThat(l.get("countries").source.sha256).isEqualTo(l.get("names").source.sha256);
+        assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".country_names")).isEqualTo(242);
+        assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".countries")).isEqualTo(242);
+        try (var copies = Files.list(cache)) {
+            assertThat(copies.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")))
+                    .as("one copy, named by the load's uid and the source").containsExactly(done.getMetadata().getUid() + "-"
+                            + dev.fanout.operator.tasks.TaskJobs.hash(http.url(shp)));
+        }
+        loads.withName("shared").delete();
+        client.persistentVolumes().withName(ns + "-sources").delete();
     }
 }

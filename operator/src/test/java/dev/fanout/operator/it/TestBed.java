@@ -72,6 +72,22 @@ final class TestBed {
         return ns;
     }
 
+    /**
+     * A PersistentVolumeClaim bound to a static hostPath volume on {@code dir} (the test bed has no provisioner); the
+     * volume is named after the namespace and claim.
+     */
+    static void hostPathClaim(KubernetesClient client, String ns, String claim, java.nio.file.Path dir, String accessMode) {
+        String pv = ns + "-" + claim;
+        client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata().withName(pv)
+                .endMetadata().withNewSpec().withCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")))
+                .withAccessModes(accessMode).withStorageClassName("").withNewHostPath().withPath(dir.toString()).endHostPath().endSpec()
+                .build()).create();
+        client.persistentVolumeClaims().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(claim).endMetadata().withNewSpec().withAccessModes(accessMode).withStorageClassName("")
+                .withVolumeName(pv).withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .endResources().endSpec().build()).create();
+    }
+
     /** The EnergyPlus image of the test bed (dev/images.sh): the PyPI engine laid out like nrel/energyplus. */
     static final String ENERGYPLUS_IMAGE = "fanout/energyplus-pypi:25.2.0";
 
