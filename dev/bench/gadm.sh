@@ -8,9 +8,11 @@
 #   fanout_spec_order   the SpatialLoad with its layers in level order (no sizeHint): admitted in that order
 #   fanout_longest      the same with sizeHints (each level's geometry size, features x vertices x 16 bytes): the largest
 #                       layers start first
+#   fanout_shared       the same with spec.sourceCache (a claim on a hostPath volume): the six layers read one copy of
+#                       the file, downloaded by the first of them
 #   peer                download the file once, ogr2ogr each layer (-lco SPATIAL_INDEX=NONE), then per link an index
 #                       on the parent key, ALTER TABLE ADD COLUMN + UPDATE ... FROM for the FK, then GiST and key indexes
-# Prints each makespan, the bytes each downloaded, the peer's CPU (client and server) and the bound it sets on this
+# Prints each makespan, the bytes each downloaded (from the layers' status, checked against the data server's log of GETs), the peer's CPU (client and server) and the bound it sets on this
 # machine (no schedule can beat the peer by more than its CPU time spread over every core allows), and a last line
 #   fanout/peer=<x> (peer makespan / Fanout's best makespan)
 # Needs the operator installed by the chart (./dev/demo.sh does it; run here when it is not).
@@ -56,9 +58,39 @@ kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/d
 kubectl -n "$ns" create secret generic postgis --from-literal=url="jdbc:postgresql://$POSTGIS_SERVICE_IP:5432/$PGDATABASE" \
   --from-literal=user="$PGUSER" --from-literal=password="$PGPASSWORD" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
-# fanout NAME SIZEHINTS(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name> and B_<name> (bytes downloaded)
+# The source cache of fanout_shared: a claim on a static hostPath volume (the test bed has no provisioner).
+cache="$FANOUT_STATE/bench-gadm-sources"
+mkdir -p "$cache" && chmod 777 "$cache"
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: bench-gadm-sources}
+spec:
+  capacity: {storage: 10Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  hostPath: {path: $cache}
+  claimRef: {namespace: $ns, name: sources}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: sources, namespace: $ns}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  volumeName: bench-gadm-sources
+  resources: {requests: {storage: 10Gi}}
+YAML
+
+# GETs of the file the data server answered so far (its log has a line per request)
+gets() { grep -c "\"GET /bench/gadm-$SCALE.gpkg HTTP/1.1\" 200" "$FANOUT_STATE/data.log" || true; }
+
+# fanout NAME SIZEHINTS(yes|no) CACHE(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name>, B_<name> (bytes
+# downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
 fanout() {
-  local name=$1 hints=$2 schema="gadm_$1" layers="" k t0 t1 phase
+  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache=""
+  [ "$cached" = yes ] && sourceCache="
+  sourceCache: {claimName: sources}"
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
   kubectl -n "$ns" delete sl gadm --ignore-not-found --wait >/dev/null
   for k in 0 1 2 3 4 5; do
@@ -72,6 +104,7 @@ fanout() {
     [ "$k" -gt 0 ] && layers+="
       parent: {layer: adm$((k - 1)), column: gid_$((k - 1)), parentColumn: gid_$((k - 1))}"
   done
+  g0=$(gets)
   t0=$(date +%s.%N)
   kubectl -n "$ns" apply -f - >/dev/null <<YAML
 apiVersion: fanout.dev/v1alpha1
@@ -79,7 +112,7 @@ kind: SpatialLoad
 metadata: {name: gadm}
 spec:
   database: {secretRef: {name: postgis}, schema: $schema}
-  parallelism: {max: 6}
+  parallelism: {max: 6}$sourceCache
   layers:$layers
 YAML
   phase=""
@@ -91,7 +124,8 @@ YAML
   t1=$(date +%s.%N)
   [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
   eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
-  eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.bytes}{"\n"}{end}' | paste -sd+ | bc)"
+  eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.downloadedBytes}{"\n"}{end}' | paste -sd+ | bc)"
+  eval "G_$name=$(($(gets) - g0))"
   printf '  %-18s %8.1f s  (worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.aggregate.links[*]}{.linked}/{.orphans} {end}')"
@@ -132,11 +166,15 @@ peer() {
 }
 
 echo "makespans (wall, from apply / script start to the linked tables):"
-fanout fanout_spec_order no
-fanout fanout_longest yes
+fanout fanout_spec_order no no
+fanout fanout_longest yes no
+fanout fanout_shared yes yes
 peer
-best=$(echo "if ($T_fanout_longest < $T_fanout_spec_order) $T_fanout_longest else $T_fanout_spec_order" | bc -l)
-echo "bytes downloaded: fanout $B_fanout_longest ($(echo "$B_fanout_longest / $size" | bc) copies of the file), peer $B_peer (one)"
+best=$(printf '%s\n' "$T_fanout_spec_order" "$T_fanout_longest" "$T_fanout_shared" | sort -g | head -1)
+copies() { echo "scale=2; $1 / $size" | bc; }
+echo "bytes downloaded: fanout_longest $B_fanout_longest ($(copies "$B_fanout_longest") copies, $G_fanout_longest GETs of the file)," \
+  "fanout_shared $B_fanout_shared ($(copies "$B_fanout_shared") copies, $G_fanout_shared GETs), peer $B_peer (one)"
+printf 'download once: %.1f s -> %.1f s (%.2fx)\n' "$T_fanout_longest" "$T_fanout_shared" "$(echo "$T_fanout_longest / $T_fanout_shared" | bc -l)"
 printf 'longest first: %.1f s -> %.1f s (%.2fx)\n' "$T_fanout_spec_order" "$T_fanout_longest" "$(echo "$T_fanout_spec_order / $T_fanout_longest" | bc -l)"
 printf 'bound: the peer used %.1f CPU-seconds; spread over %d cores no schedule does the same work in under %.1f s: fanout/peer <= %.2f here\n' \
   "$CPU_peer" "$(nproc)" "$(echo "$CPU_peer / $(nproc)" | bc -l)" "$(echo "$T_peer / ($CPU_peer / $(nproc))" | bc -l)"
