@@ -47,7 +47,11 @@ final class EnergyBatchPlan {
             "JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", null));
 
     /** A variant: its id and the edit `energy prepare --variant` applies. */
-    record Variant(String id, VariantEdit edit) {
+    /** @param sampled drawn by the parameter sampler: such variants change all together (see {@link TaskSet.Planned#series}) */
+    record Variant(String id, VariantEdit edit, boolean sampled) {
+        Variant(String id, VariantEdit edit) {
+            this(id, edit, false);
+        }
     }
 
     private EnergyBatchPlan() {
@@ -62,7 +66,7 @@ final class EnergyBatchPlan {
         }
         if (spec.parameters != null && ParameterSampler.count(spec.parameters) <= ParameterSampler.MAX_VARIANTS) {
             for (ParameterSampler.Sample s : ParameterSampler.samples(spec.parameters)) {
-                out.add(new Variant(s.id(), new VariantEdit(Map.of(), s.materials())));
+                out.add(new Variant(s.id(), new VariantEdit(Map.of(), s.materials()), true));
             }
         }
         return out;
@@ -111,7 +115,8 @@ final class EnergyBatchPlan {
                     if (revision != null) {
                         hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
                     }
-                    plan.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, packKey(model, weather)));
+                    String packKey = packKey(model, weather);
+                    plan.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, packKey, v.sampled() ? packKey : null));
                 }
             }
         }

@@ -85,7 +85,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         }
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
         List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, variants, image); // pods made only for the runs that start
-        TaskLedger ledger = new TaskLedger(status.ledger);
+        TaskLedger ledger = new TaskLedger(status.ledger, status.ledgerBlocks, plan);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
         for (RunPack p : status.packs) {
@@ -238,12 +238,10 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
         Map<String, List<Integer>> runningByJob = new LinkedHashMap<>(); // a Job's live runs, by place in the plan
         List<VariantRun> failures = new ArrayList<>();
-        List<Map.Entry<String, TaskState>> all = new ArrayList<>();
         double seconds = status.variants.finishedSeconds == null ? 0 : status.variants.finishedSeconds;
         for (int i = 0; i < plan.size(); i++) {
             TaskSet.Planned t = plan.get(i);
             TaskState s = states.get(t.id());
-            all.add(Map.entry(t.id(), s));
             if (s.phase() == TaskPhase.Running) {
                 runningByJob.computeIfAbsent(s.job() == null ? "run:" + t.id() : s.job(), j -> new ArrayList<>()).add(i);
             } else if (s.phase() == TaskPhase.Failed && failures.size() < MAX_LISTED_FAILURES) {
@@ -283,7 +281,9 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         status.running = running;
         status.packs = packs;
         status.failures = failures;
-        status.ledger = TaskLedger.encode(all);
+        TaskLedger.Encoded ledger = TaskLedger.encode(plan, states);
+        status.ledger = ledger.entries();
+        status.ledgerBlocks = ledger.blocks();
         VariantCounts c = new VariantCounts();
         c.total = pass.total();
         c.succeeded = pass.succeeded();

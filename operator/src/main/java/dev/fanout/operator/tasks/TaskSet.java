@@ -23,8 +23,15 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
      * One planned task: its id, the fingerprint of its spec, the worker arguments and what else its pod has.
      *
      * @param packKey tasks with the same key may share a Job (see {@link Packer}); null: always a Job of its own
+     * @param series tasks of one series are recorded together in the {@link TaskLedger}, in blocks (a few bytes per block
+     *        rather than ten per task), where a change to one of them may rerun its block: for tasks that change together
+     *        (a batch's sampled variants); null: recorded one by one
      */
-    public record Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout, String packKey) {
+    public record Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout, String packKey, String series) {
+        public Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout, String packKey) {
+            this(id, specHash, args, layout, packKey, null);
+        }
+
         public Planned(String id, String specHash, List<String> args, TaskJobs.Layout layout) {
             this(id, specHash, args, layout, null);
         }

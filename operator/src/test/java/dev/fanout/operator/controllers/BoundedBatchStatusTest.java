@@ -31,7 +31,7 @@ class BoundedBatchStatusTest {
         esb.getSpec().parameters.samples = 5000;
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
         assertThat(EnergyBatchPlan.problems(esb.getSpec(), variants, 10_000)).isEmpty();
-        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, variants, "fanout/worker:1");
+        List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, variants, "fanout/worker:1"); // what each pass plans
         assertThat(plan).hasSize(10_000);
 
         // Mid-run: 6,000 succeeded, 300 failed, 50 retrying, a window of 64 live, the rest waiting.
@@ -53,14 +53,15 @@ class BoundedBatchStatusTest {
         TaskEngine.Pass pass = new TaskEngine.Pass(10_000, 6000, 300, 64, 3636, 0, 64, false, List.of());
         EnergySimulationBatchReconciler.record(status, plan, states, pass);
         int bytes = Serialization.asJson(status).length();
-        assertThat(bytes).as("status bytes mid-run").isLessThan(120_000);
+        assertThat(bytes).as("status bytes mid-run").isLessThan(40_000);
         assertThat(status.running).hasSize(64);
         assertThat(status.failures).hasSize(EnergySimulationBatchReconciler.MAX_LISTED_FAILURES);
         assertThat(status.variants.failed).isEqualTo(300);
-        assertThat(status.ledger).hasSize(6350 * 10);
+        assertThat(status.ledger).as("sampled runs are recorded in blocks").isNull();
+        assertThat(status.ledgerBlocks.length()).as("6,350 runs in 100 blocks").isLessThan(3_000);
 
         // The next pass reads every state back from what was written: nothing finished is lost or run again.
-        TaskLedger ledger = new TaskLedger(status.ledger);
+        TaskLedger ledger = new TaskLedger(status.ledger, status.ledgerBlocks, plan);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
         for (int i = 0; i < plan.size(); i++) {

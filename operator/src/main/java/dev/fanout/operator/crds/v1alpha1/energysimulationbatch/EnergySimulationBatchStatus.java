@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Counts and bounded lists only: the running runs (at most the window), the first failures; the finished runs are kept in
- * {@link #ledger}, about ten bytes each, so a 10,000-run batch stays far below the object size limit.
+ * {@link #ledger}, about ten bytes each, and sampled runs in {@link #ledgerBlocks}, a few bytes per 64, so a 100,000-run
+ * batch stays far below the object size limit.
  */
 public class EnergySimulationBatchStatus extends FanoutStatus {
     @JsonPropertyDescription("Runs per state.")
@@ -25,6 +26,10 @@ public class EnergySimulationBatchStatus extends FanoutStatus {
     @JsonPropertyDescription("Compact record of finished and retrying runs (a fingerprint of run id and spec, the phase and the "
             + "attempts), so restarts and spec changes never rerun a finished run. Not for humans.")
     public String ledger;
+
+    @JsonPropertyDescription("The same record for sampled runs (spec.parameters), in blocks of 64 runs: a few bytes per block. "
+            + "Not for humans.")
+    public String ledgerBlocks;
 
     @JsonPropertyDescription("With a schedule: the input files as last seen; a scheduled run simulates again only the runs whose "
             + "model or weather changed (and those that failed).")
