@@ -18,6 +18,14 @@ public final class TestDatabase {
         return v;
     }
 
+    /** A test class's schema, empty: what an earlier run left is dropped. */
+    public static void freshSchema(String schema) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            st.execute("CREATE SCHEMA " + schema);
+        }
+    }
+
     public static Connection connect() throws SQLException {
         return DriverManager.getConnection(env("FANOUT_DB_URL"), env("FANOUT_DB_USER"), env("FANOUT_DB_PASSWORD"));
     }

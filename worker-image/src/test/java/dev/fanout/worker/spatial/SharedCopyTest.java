@@ -41,10 +41,7 @@ class SharedCopyTest {
         SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
         http = new FileServer(dir);
         cache = Files.createDirectories(dir.resolve("cache"));
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            st.execute("CREATE SCHEMA " + SCHEMA);
-        }
+        TestDatabase.freshSchema(SCHEMA);
     }
 
     @AfterAll

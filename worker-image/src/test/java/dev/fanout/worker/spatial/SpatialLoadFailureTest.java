@@ -35,10 +35,7 @@ class SpatialLoadFailureTest {
     static void setUp() throws Exception {
         admin0 = SharedData.copyNaturalEarth("ne_50m_admin_0_countries", dir.resolve("admin0"));
         http = new FileServer(dir);
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            st.execute("CREATE SCHEMA " + SCHEMA);
-        }
+        TestDatabase.freshSchema(SCHEMA);
     }
 
     @AfterAll
