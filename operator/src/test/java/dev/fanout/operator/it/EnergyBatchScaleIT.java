@@ -131,7 +131,9 @@ class EnergyBatchScaleIT {
             assertThat(jobs.maxActive).isBetween(2, 16);
             assertThat(st.packing.runsPerJob).isGreaterThan(1);
             assertThat(maxListed).isLessThanOrEqualTo(16 * 32);
-            assertThat(st.ledger).hasSize(2 * SAMPLES * 10);
+            assertThat(st.ledger).as("sampled runs are recorded in blocks").isNull();
+            assertThat(st.ledgerBlocks.split(" ")).as("two series of 150 samples: three blocks of at most 64 each")
+                    .hasSize(6).allMatch(b -> b.matches("[A-Za-z0-9_-]{8}=(S[0-9a-z](:[0-9a-z]+)?,)+"));
             assertThat(maxStatusBytes).as("largest status seen").isLessThan(3 * SAMPLES * 10 + 8_000 + maxListed * 250);
         }
     }

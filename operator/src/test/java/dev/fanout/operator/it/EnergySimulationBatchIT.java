@@ -132,7 +132,9 @@ class EnergySimulationBatchIT {
                 assertThat(f.message).contains("EnergyPlus did not complete").contains("severe");
             });
             assertThat(st.running).isEmpty();
-            assertThat(st.ledger).hasSize(8 * 10);
+            assertThat(st.ledger).as("the four construction sets, one by one").hasSize(4 * 10);
+            assertThat(st.ledgerBlocks).as("the four samples, in one block: all succeeded at the first attempt")
+                    .matches("[A-Za-z0-9_-]{8}=S1:4,");
 
             // The summary from the aggregate, and the table and view it summarises.
             var agg = st.aggregate;
