@@ -106,7 +106,11 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
         record(esb.getStatus(), tasks.plan(), tasks.states(), pass);
         if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null && esb.getStatus().packing != null) {
-            esb.getStatus().packing.runsPerJob = p.lastSize();
+            // The size packs get; the batch's last few runs, shared out one per slot, do not make it 1 once runs were packed.
+            Integer was = esb.getStatus().packing.runsPerJob;
+            if (p.lastSize() > 1 || was == null || was <= 1) {
+                esb.getStatus().packing.runsPerJob = p.lastSize();
+            }
         }
     }
 

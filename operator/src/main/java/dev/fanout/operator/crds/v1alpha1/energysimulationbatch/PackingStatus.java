@@ -8,6 +8,7 @@ public class PackingStatus {
     public Double runSeconds;
     @JsonPropertyDescription("Mean seconds of a Job that were not its runs' engine processes (pod start, worker starts, results).")
     public Double overheadSeconds;
-    @JsonPropertyDescription("Runs per Job of the last Jobs started (1: alone).")
+    @JsonPropertyDescription("Runs per Job of the last packs started (1: runs go alone); the batch's last runs, shared out one per "
+            + "slot, leave it as it was.")
     public Integer runsPerJob;
 }
