@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * ({@code tag}) it is of, and what was fetched. {@code <key>.lock} is locked with POSIX record locks: shared while a task
  * reads the copy, exclusive while one replaces it. So a copy is never replaced under a reader, and a task killed while
  * downloading leaves no copy (no {@code copy.json}), only its lock, which the kernel (or the NFS server) releases. A copy
- * of another tag (an earlier run) is replaced, so a key holds one copy at most. Lock files are kept: removing one could
+ * of another tag (an earlier run) is replaced, so a key holds one copy at most; making a copy also removes the other
+ * keys' copies made more than a week ago that no task holds. Lock files are kept: removing one could
  * let two tasks lock two files of the same name.
  */
 public final class SharedCopy implements AutoCloseable {
@@ -29,6 +30,8 @@ public final class SharedCopy implements AutoCloseable {
     private static final String MANIFEST = "copy.json";
     /** How often a task tries to hold a copy that others keep replacing (two runs at once) before it gives up (transient). */
     private static final int TRIES = 5;
+    /** Copies of other keys not touched for this long are removed when a new copy is made. */
+    static final java.time.Duration STALE = java.time.Duration.ofDays(7);
 
     /** What {@code copy.json} says: the run, the main file (in the copy's directory) and the files fetched, as fetched. */
     public record Manifest(String tag, String file, List<SourceVersion.FileVersion> files) {
@@ -80,6 +83,7 @@ public final class SharedCopy implements AutoCloseable {
                     m = manifest(copy);
                     if (m == null || !m.tag().equals(tag)) {
                         ScratchSpace.delete(copy); // an older run's copy, or what a killed download left
+                        removeStale(dir, key);
                         Files.createDirectories(copy);
                         SourceFetcher f = fetcher.apply(copy);
                         Path main = fill.into(f);
@@ -100,6 +104,35 @@ public final class SharedCopy implements AutoCloseable {
         } catch (RuntimeException e) {
             close(channel);
             throw e;
+        }
+    }
+
+    /**
+     * Removes the other copies in {@code dir} made more than {@link #STALE} ago (a SpatialLoad deleted, or one whose
+     * sources are no longer shared) whose lock is free, so never a copy being read or made. A load's next run downloads
+     * afresh anyway (a new run's tag). Lock files stay (see the class comment).
+     */
+    static void removeStale(Path dir, String except) {
+        long before = System.currentTimeMillis() - STALE.toMillis();
+        try (var files = Files.list(dir)) {
+            for (Path lockFile : files.filter(p -> p.getFileName().toString().endsWith(".lock")).toList()) {
+                String other = lockFile.getFileName().toString().replaceFirst("\\.lock$", "");
+                Path copy = dir.resolve(other);
+                Path manifest = copy.resolve(MANIFEST);
+                if (other.equals(except) || !Files.isDirectory(copy)
+                        || Files.exists(manifest) && Files.getLastModifiedTime(manifest).toMillis() > before
+                        || !Files.exists(manifest) && Files.getLastModifiedTime(copy).toMillis() > before) {
+                    continue;
+                }
+                try (FileChannel c = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        FileLock l = c.tryLock()) {
+                    if (l != null) {
+                        ScratchSpace.delete(copy);
+                    }
+                }
+            }
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            // best effort: a copy left is only disk, and the next new copy tries again
         }
     }
 

@@ -150,6 +150,29 @@ class SharedCopyTest {
     }
 
     @Test
+    void makingACopyRemovesOtherCopiesMadeOverAWeekAgoThatNoTaskHolds() throws Exception {
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofDays(8)));
+        for (String key : List.of("stale", "held", "recent")) {
+            Files.createDirectories(cache.resolve(key));
+            Files.writeString(cache.resolve(key + "/data.gpkg"), "x");
+            Files.writeString(cache.resolve(key + "/copy.json"), "{\"tag\":\"run-1\",\"file\":\"data.gpkg\",\"files\":[]}");
+            Files.createFile(cache.resolve(key + ".lock"));
+            if (!key.equals("recent")) {
+                Files.setLastModifiedTime(cache.resolve(key + "/copy.json"), old);
+            }
+        }
+        try (var reader = java.nio.channels.FileChannel.open(cache.resolve("held.lock"), java.nio.file.StandardOpenOption.READ);
+                var lock = reader.lock(0, Long.MAX_VALUE, true)) { // a task reading the held copy
+            finish(start("pruner", "pruner", "run-1"), "pruner");
+        }
+        assertThat(cache.resolve("stale")).as("made 8 days ago, free: removed").doesNotExist();
+        assertThat(cache.resolve("stale.lock")).exists();
+        assertThat(cache.resolve("held/data.gpkg")).as("being read: kept").exists();
+        assertThat(cache.resolve("recent/data.gpkg")).as("made now: kept").exists();
+        assertThat(cache.resolve("pruner/copy.json")).exists();
+    }
+
+    @Test
     void aKeyThatCouldLeaveTheDirectoryIsBadInput() throws Exception {
         Worker.Run run = Worker.run(dir.resolve("bad.json"), "spatial", "load", "--schema", SCHEMA, "--source", http.url(SHP),
                 "--table", "bad", "--shared-copy-dir", cache.toString(), "--shared-copy-key", "../x", "--shared-copy-tag", "t");
