@@ -13,6 +13,7 @@ public class SourceCacheSpec {
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
     @JsonPropertyDescription("PersistentVolumeClaim in the load's namespace, writable by the worker (uid 10001, fsGroup 10001). "
             + "Pods on several nodes need a ReadWriteMany claim whose filesystem has POSIX locks (e.g. NFSv4, CephFS). It keeps "
-            + "one copy per shared source and load: <load uid>-<source hash>/, replaced by the next run's.")
+            + "one copy per shared source and load: <load uid>-<source hash>/, replaced by the next run's; copies made over a "
+            + "week ago that no task holds (e.g. a deleted load's) are removed.")
     public String claimName;
 }
