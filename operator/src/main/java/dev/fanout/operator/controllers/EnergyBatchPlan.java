@@ -46,8 +46,11 @@ final class EnergyBatchPlan {
     static final List<io.fabric8.kubernetes.api.model.EnvVar> SHORT_JVM = List.of(new io.fabric8.kubernetes.api.model.EnvVar(
             "JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", null));
 
-    /** A variant: its id and the edit `energy prepare --variant` applies. */
-    /** @param sampled drawn by the parameter sampler: such variants change all together (see {@link TaskSet.Planned#series}) */
+    /**
+     * A variant: its id and the edit `energy prepare --variant` applies.
+     *
+     * @param sampled drawn by the parameter sampler: such variants change all together (see {@link TaskSet.Planned#series})
+     */
     record Variant(String id, VariantEdit edit, boolean sampled) {
         Variant(String id, VariantEdit edit) {
             this(id, edit, false);

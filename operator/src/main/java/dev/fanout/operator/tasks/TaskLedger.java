@@ -75,7 +75,6 @@ public final class TaskLedger {
     }
 
     private final Map<String, String> entries = new HashMap<>(); // fingerprint -> phase + attempts
-    private final Map<String, String> blocks = new HashMap<>(); // block fingerprint -> run-length encoded members
     private final Map<String, String> fromBlocks = new HashMap<>(); // task id -> phase + attempts, from the plan's blocks
 
     public TaskLedger(String encoded) {
@@ -89,6 +88,7 @@ public final class TaskLedger {
             entries.put(s.substring(i, i + 8), s.substring(i + 8, i + WIDTH));
         }
         if (encodedBlocks != null && !encodedBlocks.isEmpty()) {
+            Map<String, String> blocks = new HashMap<>(); // block fingerprint -> run-length encoded members
             for (String b : encodedBlocks.split(" ")) {
                 int eq = b.indexOf('=');
                 if (eq > 0) {

@@ -30,7 +30,7 @@ public final class SharedCopy implements AutoCloseable {
     private static final String MANIFEST = "copy.json";
     /** How often a task tries to hold a copy that others keep replacing (two runs at once) before it gives up (transient). */
     private static final int TRIES = 5;
-    /** Copies of other keys not touched for this long are removed when a new copy is made. */
+    /** Copies of other keys made longer ago than this, and held by no task, are removed when a new copy is made. */
     static final java.time.Duration STALE = java.time.Duration.ofDays(7);
 
     /** What {@code copy.json} says: the run, the main file (in the copy's directory) and the files fetched, as fetched. */
@@ -97,7 +97,7 @@ public final class SharedCopy implements AutoCloseable {
                 // Between the exclusive lock and the shared one, another run's task may replace the copy: then try again.
             }
             throw WorkerException.transientFailure("the shared copy " + copy + " was replaced " + TRIES + " times while this task "
-                    + "waited for it (runs of different sources revisions at once)", null);
+                    + "waited for it (runs of different source revisions at once)", null);
         } catch (IOException e) {
             close(channel);
             throw WorkerException.transientFailure("the shared copy " + copy + " cannot be used: " + e.getMessage(), e);
