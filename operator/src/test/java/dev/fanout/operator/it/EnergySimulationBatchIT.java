@@ -110,11 +110,8 @@ class EnergySimulationBatchIT {
         esb.getSpec().outputs.claimName = "energy-outputs";
         try (TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
             client.resources(EnergySimulationBatch.class).inNamespace(ns).resource(esb).create();
-            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                var s = get().getStatus();
-                return s != null && (s.phase == Phase.Succeeded || s.phase == Phase.Failed);
-            });
-            EnergySimulationBatch done = get();
+            EnergySimulationBatch done = TestBed.awaitEnded(client, ns, EnergySimulationBatch.class, "five-zone",
+                    Duration.ofMinutes(6), Duration.ofSeconds(1));
             var st = done.getStatus();
             assertThat(st.phase).as(st.message).isEqualTo(Phase.Succeeded);
             assertThat(st.variants.total).isEqualTo(8);

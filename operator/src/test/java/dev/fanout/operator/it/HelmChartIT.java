@@ -186,11 +186,7 @@ class HelmChartIT {
                 """.formatted(TestBed.ENERGYPLUS_IMAGE);
         var batches = client.resources(EnergySimulationBatch.class).inNamespace(ns);
         batches.resource(Serialization.unmarshal(yaml, EnergySimulationBatch.class)).create();
-        await().atMost(Duration.ofMinutes(3)).until(() -> {
-            var b = batches.withName("rbac").get();
-            return b.getStatus() != null && (b.getStatus().phase == Phase.Succeeded || b.getStatus().phase == Phase.Failed);
-        });
-        var batch = batches.withName("rbac").get();
+        var batch = TestBed.awaitEnded(client, ns, EnergySimulationBatch.class, "rbac", Duration.ofMinutes(3), Duration.ofMillis(100));
         assertThat(batch.getStatus().phase).as(batch.getStatus().message).isEqualTo(Phase.Succeeded);
         assertThat(batch.getStatus().aggregate.rows).isEqualTo(1);
         assertThat(new ArrayList<>(client.v1().events().inNamespace(ns).list().getItems())).extracting(e -> e.getReason())

@@ -72,11 +72,7 @@ class RealNodeFailuresIT {
     }
 
     SpatialLoad awaitDone(String name) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            SpatialLoad sl = get(name);
-            return sl.getStatus() != null && (sl.getStatus().phase == Phase.Succeeded || sl.getStatus().phase == Phase.Failed);
-        });
-        return get(name);
+        return TestBed.awaitEnded(client, ns, SpatialLoad.class, name, Duration.ofMinutes(3), Duration.ofMillis(500));
     }
 
     List<Event> warnings(String name) {

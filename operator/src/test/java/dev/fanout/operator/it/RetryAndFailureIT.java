@@ -1,7 +1,6 @@
 package dev.fanout.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.fanout.operator.crds.v1alpha1.common.Phase;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
@@ -47,11 +46,7 @@ class RetryAndFailureIT {
     }
 
     SpatialLoad awaitDone(String name) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            SpatialLoad sl = client.resources(SpatialLoad.class).inNamespace(ns).withName(name).get();
-            return sl.getStatus() != null && (sl.getStatus().phase == Phase.Succeeded || sl.getStatus().phase == Phase.Failed);
-        });
-        return client.resources(SpatialLoad.class).inNamespace(ns).withName(name).get();
+        return TestBed.awaitEnded(client, ns, SpatialLoad.class, name, Duration.ofMinutes(3), Duration.ofMillis(500));
     }
 
     @Test

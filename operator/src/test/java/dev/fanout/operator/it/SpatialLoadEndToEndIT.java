@@ -168,11 +168,7 @@ class SpatialLoadEndToEndIT {
         sl.getSpec().sourceCache.claimName = "sources";
         var loads = client.resources(SpatialLoad.class).inNamespace(ns);
         loads.resource(sl).create();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            SpatialLoad s = loads.withName("shared").get();
-            return s.getStatus() != null && (s.getStatus().phase == Phase.Succeeded || s.getStatus().phase == Phase.Failed);
-        });
-        SpatialLoad done = loads.withName("shared").get();
+        SpatialLoad done = TestBed.awaitEnded(client, ns, SpatialLoad.class, "shared", Duration.ofMinutes(3), Duration.ofMillis(500));
         assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(Phase.Succeeded);
         Map<String, LayerStatus> l = TestBed.layers(done);
         assertThat(http.server().downloads(shp)).as("the shared .shp is downloaded once").isEqualTo(before + 1);

@@ -73,6 +73,20 @@ final class TestBed {
     }
 
     /**
+     * A SpatialLoad or batch once it has ended (Succeeded or Failed), polled every {@code poll} for at most {@code atMost};
+     * the test then asserts which, with the status message to show why.
+     */
+    static <T extends io.fabric8.kubernetes.client.CustomResource<?, ? extends dev.fanout.operator.crds.v1alpha1.common.FanoutStatus>> T
+            awaitEnded(KubernetesClient client, String ns, Class<T> type, String name, Duration atMost, Duration poll) {
+        Awaitility.await().atMost(atMost).pollInterval(poll).until(() -> {
+            T r = client.resources(type).inNamespace(ns).withName(name).get();
+            return r.getStatus() != null && (r.getStatus().phase == dev.fanout.operator.crds.v1alpha1.common.Phase.Succeeded
+                    || r.getStatus().phase == dev.fanout.operator.crds.v1alpha1.common.Phase.Failed);
+        });
+        return client.resources(type).inNamespace(ns).withName(name).get();
+    }
+
+    /**
      * A PersistentVolumeClaim bound to a static hostPath volume on {@code dir} (the test bed has no provisioner); the
      * volume is named after the namespace and claim.
      */
