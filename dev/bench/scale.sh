@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: EnergySimulationBatches of many runs on simulated nodes (kwok: a run "takes" 2 s, a pack's pod 2 s per run;
 # see dev/kwok/stages.yaml), through the operator as a local process, with packing on (default) or off.
-#   dev/bench/scale.sh [RUNS=10000,100000] [NODES=100] [CPUS=32] [PACKING=on|off]
+#   dev/bench/scale.sh [RUNS=10000,100000] [NODES=100] [CPUS=32] [PACKING=on|off|<maxRunsPerJob>]
 # Per batch it prints: the makespan (kubectl create to Succeeded) against the ideal (every slot busy from the start:
 # ceil(runs / slots) waves of 2 s), API writes per run (the operator's own, from its fanout_api_writes_total, and every
 # client's, from the API server's apiserver_request_total), the largest status seen, the operator's peak heap (its
@@ -21,7 +21,8 @@ apt_install curl
 dev/cluster.sh up >/dev/null
 eval "$(dev/cluster.sh env)"
 if helm -n fanout-system status fanout >/dev/null 2>&1; then helm -n fanout-system uninstall fanout --wait >/dev/null; fi
-case $PACKING in on) per_job=32 ;; off) per_job=1 ;; *) die "PACKING is on or off" ;; esac
+# on: packs up to spec.packing.maxRunsPerJob's largest value, as a user with many short runs of a small model sets it.
+case $PACKING in on) per_job=500 ;; off) per_job=1 ;; [0-9]*) per_job=$PACKING ;; *) die "PACKING is on, off or a number of runs per Job" ;; esac
 IFS=, read -r -a sizes <<< "$RUNS"
 most=0; for n in "${sizes[@]}"; do (( n > most )) && most=$n; done
 PORT=${FANOUT_OPERATOR_PORT:-18081}
@@ -134,5 +135,5 @@ for n in "${sizes[@]}"; do
     "$(echo "scale=3; ($a1 - $a0) / $runs" | bc)" "$((max_status / 1024))" "$((max_heap / 1048576))" "$((max_live / 1048576))" "$((rss / 1024))" "$max_jobs" "$packing")")
   kubectl delete namespace "$ns" --wait=false >/dev/null
 done
-echo "scale benchmark: $NODES kwok nodes x $CPUS CPUs = $SLOTS slots, a run = $RUN_SECONDS s, packing $PACKING"
+echo "scale benchmark: $NODES kwok nodes x $CPUS CPUs = $SLOTS slots, a run = $RUN_SECONDS s, packing $PACKING (maxRunsPerJob $per_job)"
 printf '%s\n' "${results[@]}"

@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.IndexRanges;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingSpec;
@@ -168,7 +169,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
      * annotation and adopted, like any Job created before a restart.
      */
     static List<VariantRun> liveRuns(RunPack p, List<TaskSet.Planned> plan) {
-        List<Integer> places = places(p.runs);
+        List<Integer> places = IndexRanges.parse(p.runs);
         if (places.isEmpty() || places.stream().anyMatch(i -> i >= plan.size())) {
             return List.of();
         }
@@ -191,40 +192,6 @@ final class EnergyBatchPacker implements TaskSet.Packer {
 
     static String packHash(List<TaskSet.Planned> runs) {
         return TaskJobs.packHash(runs.stream().map(t -> new TaskJobs.Member(t.id(), t.specHash())).toList());
-    }
-
-    /** Ascending places as ranges: 0-31,40,42-45. */
-    static String ranges(List<Integer> places) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < places.size(); ) {
-            int j = i;
-            while (j + 1 < places.size() && places.get(j + 1) == places.get(j) + 1) {
-                j++;
-            }
-            out.append(out.isEmpty() ? "" : ",").append(places.get(i));
-            if (j > i) {
-                out.append('-').append(places.get(j));
-            }
-            i = j + 1;
-        }
-        return out.toString();
-    }
-
-    /** The places of {@link #ranges}; empty for text that is not such a list. */
-    static List<Integer> places(String ranges) {
-        List<Integer> out = new ArrayList<>();
-        if (ranges == null || !ranges.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
-            return out;
-        }
-        for (String r : ranges.split(",")) {
-            String[] ends = r.split("-");
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
-            for (int i = from; i <= to && out.size() <= 1_000_000; i++) {
-                out.add(i);
-            }
-        }
-        return out;
     }
 
     private static double round(double v) {

@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.IndexRanges;
 import dev.fanout.api.results.SourceVersion;
 import dev.fanout.operator.changes.SourceCheck;
 import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
@@ -275,7 +276,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
                 TaskState first = states.get(plan.get(places.get(0)).id());
                 RunPack p = new RunPack();
                 p.job = first.job();
-                p.runs = EnergyBatchPacker.ranges(places);
+                p.runs = IndexRanges.format(places);
                 p.specHash = EnergyBatchPacker.packHash(places.stream().map(plan::get).toList());
                 p.startTime = first.startTime();
                 p.message = first.message();

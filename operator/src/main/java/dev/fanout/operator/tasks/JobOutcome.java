@@ -78,11 +78,11 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
         }
         if (state == State.Succeeded) {
             PackResult pack = Results.read(result, PackResult.class);
-            if (pack == null || pack.runs() != size || pack.failed() == null) {
+            if (pack == null || pack.runs() != size || !pack.outcomesKnown()) {
                 return new JobOutcome(State.Failed, null, "its pack of " + size + " runs reported no outcome for them"
                         + (message == null ? "" : " (" + message + ")") + "; it runs alone next", null);
             }
-            return pack.failed().stream().filter(f -> f.index() == index).findFirst()
+            return pack.failureOf(index)
                     .map(f -> new JobOutcome(State.Failed, f.exitCode(), WorkerContract.errorLine(f.exitCode(), f.message()), null))
                     .orElse(new JobOutcome(State.Succeeded, 0, null, result));
         }

@@ -49,9 +49,9 @@ class EnergyBatchPackerTest {
 
     @Test
     void aPacksRunsAreWrittenAsRangesOfPlacesAndReadBack() {
-        assertThat(EnergyBatchPacker.ranges(java.util.List.of(0, 1, 2, 3, 7, 9, 10))).isEqualTo("0-3,7,9-10");
-        assertThat(EnergyBatchPacker.places("0-3,7,9-10")).containsExactly(0, 1, 2, 3, 7, 9, 10);
-        assertThat(EnergyBatchPacker.places("0-3;rm")).isEmpty();
-        assertThat(EnergyBatchPacker.places(null)).isEmpty();
+        assertThat(dev.fanout.api.IndexRanges.format(java.util.List.of(0, 1, 2, 3, 7, 9, 10))).isEqualTo("0-3,7,9-10");
+        assertThat(dev.fanout.api.IndexRanges.parse("0-3,7,9-10")).containsExactly(0, 1, 2, 3, 7, 9, 10);
+        assertThat(dev.fanout.api.IndexRanges.parse("0-3;rm")).isEmpty();
+        assertThat(dev.fanout.api.IndexRanges.parse(null)).isEmpty();
     }
 }

@@ -609,9 +609,9 @@ class ReconcileInProcessTest {
         });
 
         podEnds(pack, 0, Results.toJson(new dev.fanout.api.results.PackResult("walls", 5, List.of(
-                new dev.fanout.api.results.PackResult.RunFailure(1, 3, "EnergyPlus was killed by signal 9"),
-                new dev.fanout.api.results.PackResult.RunFailure(3, 2, "EnergyPlus did not complete: ** Severe ** e")), 0.05,
-                "public.energy_results")));
+                new dev.fanout.api.results.PackResult.FailedRuns("1", 3, "EnergyPlus was killed by signal 9"),
+                new dev.fanout.api.results.PackResult.FailedRuns("3", 2, "EnergyPlus did not complete: ** Severe ** e")), 0.05,
+                "public.energy_results", null)));
         seen.add(pack.getMetadata().getUid());
         await("c retried alone", () -> jobsOfKind(EnergyBatchPlan.KIND).stream().anyMatch(j -> !seen.contains(j.getMetadata().getUid())
                 && "office.golden.c".equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))));

@@ -130,9 +130,18 @@ class JobOutcomeTest {
     @Test
     void eachTaskOfAPackEndsAsItsOwnRunWouldAndAPackWithoutOutcomesIsRetried() {
         String result = dev.fanout.api.results.Results.toJson(new dev.fanout.api.results.PackResult("b", 3,
-                List.of(new dev.fanout.api.results.PackResult.RunFailure(1, 2, "EnergyPlus did not complete"),
-                        new dev.fanout.api.results.PackResult.RunFailure(2, 3, "EnergyPlus was killed by signal 9")), 1.8, "public.r"));
-        JobOutcome pack = JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, result).build()));
+                List.of(new dev.fanout.api.results.PackResult.FailedRuns("1", 2, "EnergyPlus did not complete"),
+                        new dev.fanout.api.results.PackResult.FailedRuns("2", 3, "EnergyPlus was killed by signal 9")), 1.8, "public.r", null));
+        // A worker from before failures were grouped reports them one by one: read alike.
+        String older = "{\"task\":\"b\",\"runs\":3,\"failed\":[{\"index\":1,\"exitCode\":2,\"message\":\"EnergyPlus did not complete\"},"
+                + "{\"index\":2,\"exitCode\":3,\"message\":\"EnergyPlus was killed by signal 9\"}],\"engineSeconds\":1.8}";
+        for (String json : List.of(result, older)) {
+            eachTaskOfThePackEndsAsItsOwnRunWould(JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, json).build())));
+        }
+    }
+
+    /** Of a pack of three: the first succeeded, the second failed for good (bad input), the third for now (killed). */
+    private static void eachTaskOfThePackEndsAsItsOwnRunWould(JobOutcome pack) {
         assertThat(pack.forMember(0, 3).state()).isEqualTo(JobOutcome.State.Succeeded);
         JobOutcome bad = pack.forMember(1, 3);
         assertThat(bad.state()).isEqualTo(JobOutcome.State.Failed);
@@ -144,6 +153,9 @@ class JobOutcomeTest {
         assertThat(wrong.state()).isEqualTo(JobOutcome.State.Failed);
         assertThat(wrong.permanent()).isFalse();
         assertThat(wrong.message()).contains("reported no outcome");
+        JobOutcome none = JobOutcome.of(UNMARKED, List.of(pod("Succeeded", 0, "{\"task\":\"b\",\"runs\":3,\"engineSeconds\":1.8}").build()));
+        assertThat(none.forMember(0, 3).state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(none.forMember(0, 3).message()).contains("reported no outcome");
     }
 
     @Test

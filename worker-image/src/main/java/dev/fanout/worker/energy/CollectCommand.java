@@ -125,21 +125,11 @@ public class CollectCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw Database.classify("writing the results rows failed", e);
         }
-        ResultFile.write(result, new PackResult(batch, pack.size(), fitted(failed), Math.round(engine * 1000) / 1000.0, schema + "." + table,
-                wallKnown ? Math.round(wall * 1000) / 1000.0 : null));
+        double engineSeconds = Math.round(engine * 1000) / 1000.0;
+        Double runSeconds = wallKnown ? Math.round(wall * 1000) / 1000.0 : null;
+        ResultFile.write(result, PackFailures.fitted(failed, failures -> new PackResult(batch, pack.size(), failures, engineSeconds,
+                schema + "." + table, runSeconds)));
         return ExitCode.OK;
-    }
-
-    /** Failure messages cut to an equal share of what a termination message holds, so every failure is in it. */
-    static List<PackResult.RunFailure> fitted(List<PackResult.RunFailure> failed) {
-        if (failed.isEmpty()) {
-            return failed;
-        }
-        int share = Math.max(0, (WorkerContract.MAX_RESULT_BYTES - 300) / failed.size() - 50); // 50: a failure's JSON around its message
-        return failed.stream().map(f -> {
-            String m = f.message() == null ? "" : f.message();
-            return new PackResult.RunFailure(f.index(), f.exitCode(), m.length() <= share ? m : m.substring(0, share));
-        }).toList();
     }
 
     /**

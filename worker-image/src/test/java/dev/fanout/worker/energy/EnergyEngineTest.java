@@ -284,10 +284,13 @@ class EnergyEngineTest {
         assertThat(result.engineSeconds()).isPositive();
         // The engine processes' wall time, from the times the engine script wrote: longer than the engine's own elapsed time.
         assertThat(result.runSeconds()).isGreaterThanOrEqualTo(result.engineSeconds());
-        assertThat(result.failed()).extracting(PackResult.RunFailure::index).containsExactly(1, 3);
-        assertThat(result.failed()).allSatisfy(f -> assertThat(f.exitCode()).isEqualTo(ExitCode.BAD_INPUT));
-        assertThat(result.failed().get(0).message()).contains("EnergyPlus did not complete").containsIgnoringCase("R13LAYER");
-        assertThat(result.failed().get(1).message()).contains("material 'NO SUCH'");
+        // Two failures, each its own line: two groups of one run.
+        assertThat(result.failures()).extracting(PackResult.FailedRuns::runs).containsExactlyInAnyOrder("1", "3");
+        assertThat(result.failures()).allSatisfy(f -> assertThat(f.exitCode()).isEqualTo(ExitCode.BAD_INPUT));
+        assertThat(result.failureOf(1).orElseThrow().message()).contains("EnergyPlus did not complete").containsIgnoringCase("R13LAYER");
+        assertThat(result.failureOf(3).orElseThrow().message()).contains("material 'NO SUCH'");
+        assertThat(result.failureOf(0)).isEmpty();
+        assertThat(result.failureOf(2)).isEmpty();
         try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
                 var rs = st.executeQuery("SELECT string_agg(variant, ',' ORDER BY variant) FROM " + SCHEMA + ".energy_results WHERE batch = 'packed'")) {
             rs.next();
@@ -296,13 +299,56 @@ class EnergyEngineTest {
     }
 
     @Test
-    void aPacksFailureMessagesAreCutSoThatEveryFailureFitsTheTerminationMessage() {
+    void aPacksFailureLinesAreCutSoThatEveryFailureFitsTheTerminationMessage() {
         List<PackResult.RunFailure> many = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            many.add(new PackResult.RunFailure(i, ExitCode.BAD_INPUT, "x".repeat(2000)));
+        for (int i = 0; i < 30; i++) {
+            many.add(new PackResult.RunFailure(i, ExitCode.BAD_INPUT, i + ": " + "x".repeat(2000)));
         }
-        String json = Results.toJson(new PackResult("b", 50, CollectCommand.fitted(many), 1.0, "public.energy_results"));
-        assertThat(json).doesNotContain("truncated");
-        assertThat(Results.read(json, PackResult.class).failed()).hasSize(50);
+        PackResult fitted = fitted(many, 30);
+        assertThat(Results.toJson(fitted)).doesNotContain("truncated");
+        assertThat(fitted.failures()).hasSize(30).allSatisfy(f -> assertThat(f.message()).hasSizeGreaterThanOrEqualTo(PackFailures.SHORTEST_LINE));
+        for (int i = 0; i < 30; i++) {
+            assertThat(fitted.failureOf(i).orElseThrow().message()).startsWith(i + ": xxx");
+        }
+    }
+
+    /** 500 runs that fail alike are one group; a run that failed another way keeps its own line. */
+    @Test
+    void runsOfAPackThatFailAlikeAreOneGroup() {
+        List<PackResult.RunFailure> many = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            many.add(i == 250 ? new PackResult.RunFailure(i, ExitCode.TRANSIENT, "EnergyPlus was killed by signal 9")
+                    : new PackResult.RunFailure(i, ExitCode.BAD_INPUT, "EnergyPlus did not complete: ** Severe ** " + "y".repeat(300)));
+        }
+        PackResult fitted = fitted(many, 500);
+        assertThat(fitted.failures()).extracting(PackResult.FailedRuns::runs).containsExactly("0-249,251-499", "250");
+        assertThat(fitted.failureOf(499).orElseThrow().message()).endsWith("y".repeat(300)); // it had room: not cut
+        assertThat(fitted.failureOf(250).orElseThrow().exitCode()).isEqualTo(ExitCode.TRANSIENT);
+    }
+
+    /**
+     * Every run failing its own way: what does not fit becomes one transient group (those runs run alone next, for their
+     * own lines); no run is left out, so none is taken for succeeded.
+     */
+    @Test
+    void failuresThatCannotAllFitRunAloneNextAndNoneIsLost() {
+        List<PackResult.RunFailure> many = new ArrayList<>();
+        for (int i = 0; i < 500; i += 2) {
+            many.add(new PackResult.RunFailure(i, ExitCode.BAD_INPUT, "run " + i + " failed its own way: " + "z".repeat(100)));
+        }
+        PackResult fitted = fitted(many, 500);
+        assertThat(Results.toJson(fitted)).doesNotContain("truncated").hasSizeLessThanOrEqualTo(dev.fanout.api.WorkerContract.MAX_RESULT_BYTES);
+        for (int i = 0; i < 500; i++) {
+            assertThat(fitted.failureOf(i).isPresent()).as("run %d failed", i).isEqualTo(i % 2 == 0);
+        }
+        assertThat(fitted.failures()).filteredOn(f -> f.exitCode() == ExitCode.BAD_INPUT).isNotEmpty()
+                .allSatisfy(f -> assertThat(f.message()).startsWith("run " + f.runs() + " failed"));
+        assertThat(fitted.failures()).filteredOn(f -> f.exitCode() == ExitCode.TRANSIENT).singleElement()
+                .satisfies(f -> assertThat(f.message()).isEqualTo(PackFailures.DID_NOT_FIT));
+    }
+
+    private static PackResult fitted(List<PackResult.RunFailure> failed, int runs) {
+        PackResult out = PackFailures.fitted(failed, f -> new PackResult("b", runs, f, 1.0, "public.energy_results", 2.0));
+        return Results.read(Results.toJson(out), PackResult.class); // as the operator reads it
     }
 }
