@@ -56,7 +56,7 @@ public interface FanoutConfig {
 
     interface Batch {
         /** Most runs (models x weather x variants) one EnergySimulationBatch may have: bounds its status and the operator's memory. */
-        @WithDefault("10000")
+        @WithDefault("100000")
         int maxRuns();
     }
 

@@ -28,6 +28,13 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     static final double OVERHEAD_SHARE = 0.05;
     /** Runs alone at once while no Job was timed: enough to time a run, few enough not to fill a large window with them. */
     static final int PROBES = 4;
+    /**
+     * Once runs are short enough to pack, a pack holds at least this many seconds of runs (as far as the even share allows).
+     * Every Job costs the control plane several writes (the Job controller's are rate limited, 20/s by default), and the
+     * overhead timed on the first Jobs, started while the cluster was idle, says nothing of a window of hundreds starting at
+     * once; fewer, longer Jobs keep that queue short. Five minutes of runs is little to run again should a pack's pod die.
+     */
+    static final double PACK_SECONDS = 300;
 
     /** What a run of the plan is made of: a pack needs them to build its pod. */
     record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
@@ -127,17 +134,22 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /**
-     * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
-     * but no more than the cap, nor than an even share of the runs left (waiting and running) over the window's slots: a
-     * large pack must not leave other slots idle at the end.
+     * Alone until a Job was timed; then, when a run alone would spend more than {@value #OVERHEAD_SHARE} of its Job's time
+     * in overhead, enough runs that it does not, and at least {@value #PACK_SECONDS} s of runs; but no more than the cap,
+     * nor than an even share of the runs left (waiting and running) over the window's slots: a large pack must not leave
+     * other slots idle at the end.
      */
     static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
             return 1;
         }
         double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
+        if (enough <= 1) {
+            return 1; // long runs: a Job of their own costs them little
+        }
+        double wanted = Math.max(enough, Math.floor(PACK_SECONDS / measured.runSeconds));
         int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
-        return (int) Math.max(1, Math.min(Math.min(cap, enough), share));
+        return (int) Math.max(1, Math.min(Math.min(cap, wanted), share));
     }
 
     @Override

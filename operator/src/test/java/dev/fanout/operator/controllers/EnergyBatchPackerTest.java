@@ -20,9 +20,14 @@ class EnergyBatchPackerTest {
     }
 
     @Test
-    void packsGrowUntilTheOverheadIsFivePercentWithinTheCapAndAnEvenShare() {
-        // 6 s runs, 2 s overhead: 2 / (2 + 7 x 6) < 5 %, while 6 runs would be 5.3 %.
-        assertThat(EnergyBatchPacker.size(measured(6, 2), 32, 1000, 0, 4)).isEqualTo(7);
+    void packsGrowUntilTheOverheadIsFivePercentAndFiveMinutesOfRunsWithinTheCapAndAnEvenShare() {
+        // 6 s runs, 2 s overhead: 7 runs make it under 5 % (6 would be 5.3 %), but a pack holds 300 s of runs: 50.
+        assertThat(EnergyBatchPacker.size(measured(6, 2), 500, 1000, 0, 4)).isEqualTo(50);
+        assertThat(EnergyBatchPacker.size(measured(6, 2), 32, 1000, 0, 4)).isEqualTo(32);
+        // 0.1 s runs, 5 s overhead (a busy control plane): 950 runs for 5 %, more than 300 s of runs; the cap holds it.
+        assertThat(EnergyBatchPacker.size(measured(0.1, 5), 500, 100_000, 0, 4)).isEqualTo(500);
+        // 20 s runs, 1.5 s overhead: 2 runs for 5 %, so packed, to 15 runs (300 s).
+        assertThat(EnergyBatchPacker.size(measured(20, 1.5), 500, 1000, 0, 4)).isEqualTo(15);
         // 0.6 s runs, 2 s overhead: 64 would be needed; the cap holds it.
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 1000, 0, 4)).isEqualTo(32);
         // 62 waiting over 2 free slots: 31 each, not 32 and 30 left for one slot.
