@@ -29,7 +29,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     /** Runs alone at once while no Job was timed: enough to time a run, few enough not to fill a large window with them. */
     static final int PROBES = 4;
     /**
-     * Once runs are short enough to pack, a pack holds at least this many seconds of runs (as far as the even share allows).
+     * A pack holds at least this many seconds of runs (as far as the even share allows; longer runs go alone).
      * Every Job costs the control plane several writes (the Job controller's are rate limited, 20/s by default), and the
      * overhead timed on the first Jobs, started while the cluster was idle, says nothing of a window of hundreds starting at
      * once; fewer, longer Jobs keep that queue short. Five minutes of runs is little to run again should a pack's pod die.
@@ -134,8 +134,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /**
-     * Alone until a Job was timed; then, when a run alone would spend more than {@value #OVERHEAD_SHARE} of its Job's time
-     * in overhead, enough runs that it does not, and at least {@value #PACK_SECONDS} s of runs; but no more than the cap,
+     * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
+     * and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more than the cap,
      * nor than an even share of the runs left (waiting and running) over the window's slots: a large pack must not leave
      * other slots idle at the end.
      */
@@ -144,9 +144,6 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             return 1;
         }
         double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
-        if (enough <= 1) {
-            return 1; // long runs: a Job of their own costs them little
-        }
         double wanted = Math.max(enough, Math.floor(PACK_SECONDS / measured.runSeconds));
         int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
         return (int) Math.max(1, Math.min(Math.min(cap, wanted), share));

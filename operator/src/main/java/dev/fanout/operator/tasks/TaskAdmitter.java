@@ -82,6 +82,9 @@ final class TaskAdmitter {
         }
         int packSize = set.packer() == null || admit == 0 ? 1 : Math.max(1, set.packer().size(firstAttempts, running, window));
         List<TaskSet.Planned> plan = set.plan();
+        int jobs = 0;
+        int packed = 0;
+        int retries = 0;
         for (int i = 0; i < plan.size() && admit > 0; i++) {
             TaskSet.Planned t = plan.get(i);
             TaskState s = set.states().get(t.id());
@@ -92,15 +95,22 @@ final class TaskAdmitter {
                     ? packFrom(set, i, packSize) : List.of(t);
             if (pack.size() > 1) {
                 startPack(client, set, pack);
+                packed += pack.size();
             } else {
                 if (s.phase() == TaskPhase.Retrying) {
                     retrying--;
+                    retries++;
                 }
                 start(client, set, t, s);
             }
+            jobs++;
             admit--;
             running += pack.size();
             waiting -= pack.size();
+        }
+        if (jobs > 0) {
+            LOG.debugf("%s: started %d Jobs (%d tasks in packs of up to %d, %d retries); %d waiting, window %d", owner.key(set.kind()),
+                    jobs, packed, packSize, retries, waiting, window);
         }
         return new Admission(succeeded, failed, running, retrying, waiting, window);
     }

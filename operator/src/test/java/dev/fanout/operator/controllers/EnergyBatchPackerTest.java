@@ -26,8 +26,12 @@ class EnergyBatchPackerTest {
         assertThat(EnergyBatchPacker.size(measured(6, 2), 32, 1000, 0, 4)).isEqualTo(32);
         // 0.1 s runs, 5 s overhead (a busy control plane): 950 runs for 5 %, more than 300 s of runs; the cap holds it.
         assertThat(EnergyBatchPacker.size(measured(0.1, 5), 500, 100_000, 0, 4)).isEqualTo(500);
-        // 20 s runs, 1.5 s overhead: 2 runs for 5 %, so packed, to 15 runs (300 s).
+        // 20 s runs, 1.5 s overhead: 2 runs for 5 %, and 15 runs make 300 s.
         assertThat(EnergyBatchPacker.size(measured(20, 1.5), 500, 1000, 0, 4)).isEqualTo(15);
+        // 2 s runs whose overhead read 0 (an idle cluster, timestamps of a second): still 300 s of runs.
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 100_000, 0, 320)).isEqualTo(150);
+        // 200 s runs, 2 s overhead: 1 % alone, longer than 150 s: alone.
+        assertThat(EnergyBatchPacker.size(measured(200, 2), 500, 1000, 0, 4)).isEqualTo(1);
         // 0.6 s runs, 2 s overhead: 64 would be needed; the cap holds it.
         assertThat(EnergyBatchPacker.size(measured(0.6, 2), 32, 1000, 0, 4)).isEqualTo(32);
         // 62 waiting over 2 free slots: 31 each, not 32 and 30 left for one slot.
