@@ -35,33 +35,30 @@ public final class IndexRanges {
 
     /** Whether {@link #format}'s text names {@code index} (false for text that is not such a list); reads no more than the text. */
     public static boolean contains(String ranges, int index) {
-        if (ranges == null || !ranges.matches(PATTERN)) {
-            return false;
-        }
-        for (String r : ranges.split(",")) {
-            String[] ends = r.split("-");
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
-            if (from <= index && index <= to) {
-                return true;
-            }
-        }
-        return false;
+        return bounds(ranges).stream().anyMatch(r -> r[0] <= index && index <= r[1]);
     }
 
     /** The indexes of {@link #format}'s text; empty for text that is not such a list. */
     public static List<Integer> parse(String ranges) {
         List<Integer> out = new ArrayList<>();
+        for (int[] r : bounds(ranges)) {
+            for (int i = r[0]; i <= r[1] && out.size() < MAX_INDEXES; i++) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** Each range's first and last index; none for text that is not such a list. */
+    private static List<int[]> bounds(String ranges) {
+        List<int[]> out = new ArrayList<>();
         if (ranges == null || !ranges.matches(PATTERN)) {
             return out;
         }
         for (String r : ranges.split(",")) {
             String[] ends = r.split("-");
             int from = Integer.parseInt(ends[0]);
-            int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
-            for (int i = from; i <= to && out.size() < MAX_INDEXES; i++) {
-                out.add(i);
-            }
+            out.add(new int[] {from, ends.length > 1 ? Integer.parseInt(ends[1]) : from});
         }
         return out;
     }

@@ -55,12 +55,4 @@ class EnergyBatchPackerTest {
         assertThat(p.runSeconds).isEqualTo(0.6);
         assertThat(p.overheadSeconds).isEqualTo(2.4);
     }
-
-    @Test
-    void aPacksRunsAreWrittenAsRangesOfPlacesAndReadBack() {
-        assertThat(dev.fanout.api.IndexRanges.format(java.util.List.of(0, 1, 2, 3, 7, 9, 10))).isEqualTo("0-3,7,9-10");
-        assertThat(dev.fanout.api.IndexRanges.parse("0-3,7,9-10")).containsExactly(0, 1, 2, 3, 7, 9, 10);
-        assertThat(dev.fanout.api.IndexRanges.parse("0-3;rm")).isEmpty();
-        assertThat(dev.fanout.api.IndexRanges.parse(null)).isEmpty();
-    }
 }
