@@ -144,9 +144,12 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             return 1;
         }
         double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
-        double wanted = Math.max(enough, Math.floor(PACK_SECONDS / measured.runSeconds));
-        int share = (int) Math.min(waiting, Math.ceil((waiting + running) / (double) Math.max(1, window)));
-        return (int) Math.max(1, Math.min(Math.min(cap, wanted), share));
+        double wanted = Math.max(1, Math.max(enough, Math.floor(PACK_SECONDS / measured.runSeconds)));
+        double share = Math.ceil((waiting + running) / (double) Math.max(1, window));
+        // The share in whole packs of at least the wanted size: 313 runs a slot at 150 wanted are two packs of 157, not two
+        // of 150 and a wave of 13 more Jobs at the end.
+        double even = Math.ceil(share / Math.max(1, Math.floor(share / wanted)));
+        return (int) Math.max(1, Math.min(Math.min(cap, even), Math.min(waiting, share)));
     }
 
     @Override

@@ -26,10 +26,13 @@ class EnergyBatchPackerTest {
         assertThat(EnergyBatchPacker.size(measured(6, 2), 32, 1000, 0, 4)).isEqualTo(32);
         // 0.1 s runs, 5 s overhead (a busy control plane): 950 runs for 5 %, more than 300 s of runs; the cap holds it.
         assertThat(EnergyBatchPacker.size(measured(0.1, 5), 500, 100_000, 0, 4)).isEqualTo(500);
-        // 20 s runs, 1.5 s overhead: 2 runs for 5 %, and 15 runs make 300 s.
-        assertThat(EnergyBatchPacker.size(measured(20, 1.5), 500, 1000, 0, 4)).isEqualTo(15);
-        // 2 s runs whose overhead read 0 (an idle cluster, timestamps of a second): still 300 s of runs.
-        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 100_000, 0, 320)).isEqualTo(150);
+        // 20 s runs, 1.5 s overhead: 2 runs for 5 %, and 15 runs make 300 s; a slot's 250 runs are 16 packs of 16.
+        assertThat(EnergyBatchPacker.size(measured(20, 1.5), 500, 1000, 0, 4)).isEqualTo(16);
+        // 2 s runs whose overhead read 0 (an idle cluster, timestamps of a second): still 300 s of runs, in whole packs
+        // of a slot's share: 313 runs a slot are two packs of 157, not two of 150 and a third wave of 13.
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 100_000, 0, 320)).isEqualTo(157);
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 3_000, 0, 10)).isEqualTo(150);
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 1_000, 0, 10)).isEqualTo(100);
         // 200 s runs, 2 s overhead: 1 % alone, longer than 150 s: alone.
         assertThat(EnergyBatchPacker.size(measured(200, 2), 500, 1000, 0, 4)).isEqualTo(1);
         // 0.6 s runs, 2 s overhead: 64 would be needed; the cap holds it.
