@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,32 @@ final class EnergyBatchPacker implements TaskSet.Packer {
 
     @Override
     public int size(int waiting, int running, int window) {
-        lastSize = size(measured(), cap(), waiting, running, window);
+        PackingStatus m = measured();
+        lastSize = size(m, cap(), waiting, m == null || m.runSeconds == null ? running : runsLeft(m, Instant.now()), window);
         return lastSize;
+    }
+
+    /**
+     * The runs the running Jobs still have to do, by the measured times: a pack of 157 runs of 2 s that started its runs
+     * 100 s ago has 107 left. A slot that frees up gets a share of what is left to do, not of runs that packs about to end
+     * already hold (that would make its pack outlast them all).
+     */
+    int runsLeft(PackingStatus m, Instant now) {
+        Map<String, Integer> runsOf = new HashMap<>();
+        Map<String, String> startOf = new HashMap<>();
+        for (TaskState s : states.values()) {
+            if (s.phase() == TaskPhase.Running && s.job() != null && s.startTime() != null) {
+                runsOf.merge(s.job(), 1, Integer::sum);
+                startOf.putIfAbsent(s.job(), s.startTime());
+            }
+        }
+        double overhead = m.overheadSeconds == null ? 0 : m.overheadSeconds;
+        double left = 0;
+        for (var job : runsOf.entrySet()) {
+            double ran = (Duration.between(Instant.parse(startOf.get(job.getKey())), now).toMillis() / 1000.0 - overhead) / m.runSeconds;
+            left += Math.min(job.getValue(), Math.max(0, job.getValue() - ran));
+        }
+        return (int) Math.ceil(left);
     }
 
     @Override
@@ -135,9 +160,9 @@ final class EnergyBatchPacker implements TaskSet.Packer {
 
     /**
      * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
-     * and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more than the cap,
-     * nor than an even share of the runs left (waiting and running) over the window's slots: a large pack must not leave
-     * other slots idle at the end.
+     * and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more
+     * than the cap, nor than an even share of the runs left (waiting and running) over the window's slots, cut into whole
+     * packs: a large pack must not leave other slots idle at the end.
      */
     static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {

@@ -58,4 +58,32 @@ class EnergyBatchPackerTest {
         assertThat(p.runSeconds).isEqualTo(0.6);
         assertThat(p.overheadSeconds).isEqualTo(2.4);
     }
+
+    /** A slot that frees up shares out what the running Jobs still have to do, by their start and the measured times. */
+    @Test
+    void whatRunningPacksStillHaveToDoIsReckonedFromTheirStartAndTheMeasuredTimes() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-03T12:00:00Z");
+        java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 157; i++) {
+            states.put("a" + i, run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running, "pack-a", now.minusSeconds(110)));
+        }
+        for (int i = 0; i < 10; i++) {
+            states.put("b" + i, run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running, "pack-b", now.minusSeconds(1000)));
+        }
+        states.put("c", run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running, "c-1", now));
+        states.put("d", run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Succeeded, "d-1", now.minusSeconds(50)));
+        EnergyBatchPacker packer = new EnergyBatchPacker(null, java.util.List.of(), states, "worker");
+        // 2 s runs, 10 s overhead: pack-a ran 50 runs of its 157, pack-b is about to end, c has not begun, d is done.
+        assertThat(packer.runsLeft(measured(2, 10), now)).isEqualTo(107 + 0 + 1);
+        // So 300 waiting over 4 slots, with those running: 102 each, not (300 + 168) / 4 = 117.
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 300, packer.runsLeft(measured(2, 10), now), 4)).isEqualTo(102);
+    }
+
+    private static VariantRunTask run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase phase, String job, java.time.Instant start) {
+        dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun r = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun();
+        r.phase = phase;
+        r.job = job;
+        r.startTime = start.toString();
+        return new VariantRunTask(r);
+    }
 }
