@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -73,11 +74,28 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
      * an image that cannot be pulled) ends each one for good; any other (OOMKilled, timed out, a crash) is retried, alone.
      */
     public JobOutcome forMember(int index, int size) {
+        return forMember(packResult(), index, size);
+    }
+
+    /** {@link #forMember} for each task of a pack of {@code size}, in order: the pack's result is read once for all. */
+    public List<JobOutcome> forMembers(int size) {
+        PackResult pack = packResult();
+        List<JobOutcome> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            out.add(forMember(pack, i, size));
+        }
+        return out;
+    }
+
+    private PackResult packResult() {
+        return state == State.Succeeded ? Results.read(result, PackResult.class) : null;
+    }
+
+    private JobOutcome forMember(PackResult pack, int index, int size) {
         if (state == State.Running) {
             return this;
         }
         if (state == State.Succeeded) {
-            PackResult pack = Results.read(result, PackResult.class);
             if (pack == null || pack.runs() != size || !pack.outcomesKnown()) {
                 return new JobOutcome(State.Failed, null, "its pack of " + size + " runs reported no outcome for them"
                         + (message == null ? "" : " (" + message + ")") + "; it runs alone next", null);

@@ -42,6 +42,7 @@ final class TaskObserver {
             }
         }
         Map<String, JobOutcome> outcomes = new HashMap<>(); // a pack's outcome is read once for all its tasks
+        Map<String, List<JobOutcome>> memberOutcomes = new HashMap<>(); // and its result too
         Set<String> planned = set.plan().stream().map(TaskSet.Planned::id).collect(Collectors.toSet());
         set.states().keySet().removeIf(id -> !planned.contains(id));
         Set<String> recordedNow = new HashSet<>();
@@ -67,7 +68,8 @@ final class TaskObserver {
             }
             if (latest != null && s.phase() == TaskPhase.Running && latestName.equals(s.job())) {
                 JobOutcome o = outcomes.computeIfAbsent(latestName, n -> JobOutcome.of(latest.job(), owner.podsOf().apply(latest.job())));
-                record(set, t.id(), s, latest.index() < 0 ? o : o.forMember(latest.index(), latest.size()));
+                record(set, t.id(), s, latest.index() < 0 ? o
+                        : memberOutcomes.computeIfAbsent(latestName, n -> o.forMembers(latest.size())).get(latest.index()));
                 if (s.phase() != TaskPhase.Running) {
                     recordedNow.add(latestName);
                 }

@@ -142,6 +142,7 @@ class JobOutcomeTest {
 
     /** Of a pack of three: the first succeeded, the second failed for good (bad input), the third for now (killed). */
     private static void eachTaskOfThePackEndsAsItsOwnRunWould(JobOutcome pack) {
+        assertThat(pack.forMembers(3)).containsExactly(pack.forMember(0, 3), pack.forMember(1, 3), pack.forMember(2, 3));
         assertThat(pack.forMember(0, 3).state()).isEqualTo(JobOutcome.State.Succeeded);
         JobOutcome bad = pack.forMember(1, 3);
         assertThat(bad.state()).isEqualTo(JobOutcome.State.Failed);

@@ -27,18 +27,22 @@ final class PackFailures {
     static final int SHORTEST_LINE = 80;
     static final String DID_NOT_FIT = "failed in its pack, whose result could not hold this run's own error line; it runs alone next";
 
+    /** What makes runs fail alike. */
+    private record Line(int exitCode, String message) {
+    }
+
     private PackFailures() {
     }
 
     /** {@code result} made with the failures grouped and cut so that its JSON fits a termination message. */
     static PackResult fitted(List<RunFailure> failed, Function<List<FailedRuns>, PackResult> result) {
-        Map<List<Object>, List<Integer>> byLine = new LinkedHashMap<>();
+        Map<Line, List<Integer>> byLine = new LinkedHashMap<>();
         for (RunFailure f : failed) {
-            byLine.computeIfAbsent(List.of(f.exitCode(), f.message() == null ? "" : f.message()), k -> new ArrayList<>()).add(f.index());
+            byLine.computeIfAbsent(new Line(f.exitCode(), f.message() == null ? "" : f.message()), k -> new ArrayList<>()).add(f.index());
         }
         // The largest groups are kept whole first: a line that explains most runs matters most.
-        List<Map.Entry<List<Object>, List<Integer>>> groups = new ArrayList<>(byLine.entrySet());
-        groups.sort(Comparator.comparingInt((Map.Entry<List<Object>, List<Integer>> g) -> -g.getValue().size())
+        List<Map.Entry<Line, List<Integer>>> groups = new ArrayList<>(byLine.entrySet());
+        groups.sort(Comparator.comparingInt((Map.Entry<Line, List<Integer>> g) -> -g.getValue().size())
                 .thenComparingInt(g -> g.getValue().get(0)));
         PackResult out = null;
         for (int kept = groups.size(); kept >= 0; kept--) {
@@ -46,8 +50,8 @@ final class PackFailures {
             int share = Math.max(SHORTEST_LINE, (WorkerContract.MAX_RESULT_BYTES - 400) / Math.max(1, parts) - 60);
             List<FailedRuns> failures = new ArrayList<>();
             for (var g : groups.subList(0, kept)) {
-                String line = (String) g.getKey().get(1);
-                failures.add(new FailedRuns(IndexRanges.format(g.getValue()), (Integer) g.getKey().get(0),
+                String line = g.getKey().message();
+                failures.add(new FailedRuns(IndexRanges.format(g.getValue()), g.getKey().exitCode(),
                         line.length() <= share ? line : line.substring(0, share)));
             }
             if (kept < groups.size()) {
