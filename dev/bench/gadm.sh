@@ -12,8 +12,15 @@
 #                       the file, downloaded by the first of them
 #   peer                download the file once, ogr2ogr each layer (-lco SPATIAL_INDEX=NONE), then per link an index
 #                       on the parent key, ALTER TABLE ADD COLUMN + UPDATE ... FROM for the FK, then GiST and key indexes
-# Prints each makespan, the bytes each downloaded (from the layers' status, checked against the data server's log of GETs), the peer's CPU (client and server) and the bound it sets on this
-# machine (no schedule can beat the peer by more than its CPU time spread over every core allows), and a last line
+# Prints each makespan with the CPU it used (machine-wide, from /proc/stat, less the idle test bed's own rate measured
+# first: control plane, kubelet, containerd, the JVMs, PostgreSQL), the bytes each downloaded (from the layers' status,
+# checked against the data server's log of GETs), the turnaround of a trivial Job (the worker image's `version`: create to
+# Complete, best of 3), three bounds from those figures:
+#   machine     no schedule beats the peer by more than its CPU time spread over every core allows
+#   Kubernetes  a fan-out of Jobs in two stages (layers, then links), each at least a trivial Job's turnaround, doing the
+#               peer's work as efficiently as the peer, spread over every core
+#   Fanout CPU  Fanout's best run cannot end before its own CPU time spread over every core
+# and a last line
 #   fanout/peer=<x> (peer makespan / Fanout's best makespan)
 # Needs the operator installed by the chart (./dev/demo.sh does it; run here when it is not).
 set -euo pipefail
@@ -85,10 +92,18 @@ YAML
 # GETs of the file the data server answered so far (its log has a line per request)
 gets() { grep -c "\"GET /bench/gadm-$SCALE.gpkg HTTP/1.1\" 200" "$FANOUT_STATE/data.log" || true; }
 
-# fanout NAME SIZEHINTS(yes|no) CACHE(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name>, B_<name> (bytes
-# downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
+# CPU-seconds this machine spent busy so far (user, nice, system, irq, softirq of every core; /proc/stat counts in 1/100 s).
+# Machine-wide, so that it counts what a process's own counters miss: PostgreSQL backends that exited, kubelet, containerd.
+machine_cpu() { awk '$1 == "cpu" {print ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }
+# The idle test bed's own rate (CPU-seconds a second), subtracted from each run's CPU below.
+c0=$(machine_cpu); sleep 5; BG=$(echo "($(machine_cpu) - $c0) / 5" | bc -l)
+printf 'the idle test bed uses %.2f CPU-seconds a second (subtracted from the CPU figures below)\n' "$BG"
+cpu_since() { echo "$(machine_cpu) - $1 - $BG * $2" | bc -l; } # cpu_since C0 SECONDS
+
+# fanout NAME SIZEHINTS(yes|no) CACHE(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name>, CPU_<name>, B_<name>
+# (bytes downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
 fanout() {
-  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache=""
+  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0
   [ "$cached" = yes ] && sourceCache="
   sourceCache: {claimName: sources}"
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -105,6 +120,7 @@ fanout() {
       parent: {layer: adm$((k - 1)), column: gid_$((k - 1)), parentColumn: gid_$((k - 1))}"
   done
   g0=$(gets)
+  c0=$(machine_cpu)
   t0=$(date +%s.%N)
   kubectl -n "$ns" apply -f - >/dev/null <<YAML
 apiVersion: fanout.dev/v1alpha1
@@ -124,21 +140,20 @@ YAML
   t1=$(date +%s.%N)
   [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
   eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
+  eval "CPU_$name=$(cpu_since "$c0" "$(eval echo "\$T_$name")")"
   eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.downloadedBytes}{"\n"}{end}' | paste -sd+ | bc)"
   eval "G_$name=$(($(gets) - g0))"
-  printf '  %-18s %8.1f s  (worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
-    "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
+  printf '  %-18s %8.1f s  (CPU: %.1f s; worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
+    "$(eval echo "\$CPU_$name")" "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.aggregate.links[*]}{.linked}/{.orphans} {end}')"
   kubectl -n "$ns" delete sl gadm --wait >/dev/null
 }
 
-# The peer's CPU: its own processes (children of this shell) and the server's (every postgres process), in seconds.
-server_cpu() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s / 100}'; }
 peer() {
-  local schema=gadm_peer dir k t0 t1 s0 s1 c0 c1
+  local schema=gadm_peer dir k t0 t1 c0
   dir=$(mktemp -d)
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null
-  c0=$(awk '{print ($16 + $17) / 100}' /proc/$$/stat); s0=$(server_cpu)
+  c0=$(machine_cpu)
   t0=$(date +%s.%N)
   curl -sf -o "$dir/gadm.gpkg" "$url"
   for k in 0 1 2 3 4 5; do
@@ -157,12 +172,47 @@ peer() {
     for k in 0 1 2 3 4 5; do echo "CREATE INDEX ON $schema.adm_$k USING gist (geom); ANALYZE $schema.adm_$k;"; done
   } | psql -q -v ON_ERROR_STOP=1 >/dev/null
   t1=$(date +%s.%N)
-  c1=$(awk '{print ($16 + $17) / 100}' /proc/$$/stat); s1=$(server_cpu)
   T_peer=$(echo "$t1 - $t0" | bc -l)
-  CPU_peer=$(echo "$c1 - $c0 + $s1 - $s0" | bc -l)
+  CPU_peer=$(cpu_since "$c0" "$T_peer")
   B_peer=$(stat -c %s "$dir/gadm.gpkg")
-  printf '  %-18s %8.1f s  (CPU: %.1f s client + server)\n' peer "$T_peer" "$CPU_peer"
+  printf '  %-18s %8.1f s  (CPU: %.1f s; curl, ogr2ogr, psql and PostgreSQL)\n' peer "$T_peer" "$CPU_peer"
   rm -rf "$dir"
+}
+
+# The turnaround of a trivial Job on this node: the worker image's `version` (a JVM start) in a pod as the operator makes
+# them (restricted), from create to the Job's Complete condition; best of 3, the floor of any task's Job here.
+turnaround() {
+  local i t0 t1 best=""
+  for i in 1 2 3; do
+    kubectl -n "$ns" delete job turnaround --ignore-not-found --wait >/dev/null
+    t0=$(date +%s.%N)
+    kubectl -n "$ns" create -f - >/dev/null <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata: {name: turnaround}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: worker
+        image: fanout/worker:$IMAGE_TAG
+        imagePullPolicy: IfNotPresent
+        args: [version]
+        resources: {requests: {cpu: 500m, memory: 768Mi}}
+        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
+YAML
+    kubectl -n "$ns" wait --for=condition=complete job/turnaround --timeout=120s >/dev/null
+    t1=$(date +%s.%N)
+    t1=$(echo "$t1 - $t0" | bc -l)
+    [ -z "$best" ] || (( $(echo "$t1 < $best" | bc -l) )) && best=$t1
+  done
+  kubectl -n "$ns" delete job turnaround --ignore-not-found --wait >/dev/null
+  T_job=$best
+  printf '  %-18s %8.1f s  (a trivial Job, create to Complete, best of 3)\n' "job turnaround" "$T_job"
 }
 
 echo "makespans (wall, from apply / script start to the linked tables):"
@@ -170,13 +220,21 @@ fanout fanout_spec_order no no
 fanout fanout_longest yes no
 fanout fanout_shared yes yes
 peer
+turnaround
 best=$(printf '%s\n' "$T_fanout_spec_order" "$T_fanout_longest" "$T_fanout_shared" | sort -g | head -1)
+for n in fanout_spec_order fanout_longest fanout_shared; do [ "$(eval echo "\$T_$n")" = "$best" ] && CPU_best=$(eval echo "\$CPU_$n") && best_name=$n; done
 copies() { echo "scale=2; $1 / $size" | bc; }
 echo "bytes downloaded: fanout_longest $B_fanout_longest ($(copies "$B_fanout_longest") copies, $G_fanout_longest GETs of the file)," \
   "fanout_shared $B_fanout_shared ($(copies "$B_fanout_shared") copies, $G_fanout_shared GETs), peer $B_peer (one)"
 printf 'download once: %.1f s -> %.1f s (%.2fx)\n' "$T_fanout_longest" "$T_fanout_shared" "$(echo "$T_fanout_longest / $T_fanout_shared" | bc -l)"
 printf 'longest first: %.1f s -> %.1f s (%.2fx)\n' "$T_fanout_spec_order" "$T_fanout_longest" "$(echo "$T_fanout_spec_order / $T_fanout_longest" | bc -l)"
-printf 'bound: the peer used %.1f CPU-seconds; spread over %d cores no schedule does the same work in under %.1f s: fanout/peer <= %.2f here\n' \
-  "$CPU_peer" "$(nproc)" "$(echo "$CPU_peer / $(nproc)" | bc -l)" "$(echo "$T_peer / ($CPU_peer / $(nproc))" | bc -l)"
+cores=$(nproc)
+printf 'bound, machine: the peer used %.1f CPU-seconds; spread over %d cores no schedule does the same work in under %.1f s: fanout/peer <= %.2f here\n' \
+  "$CPU_peer" "$cores" "$(echo "$CPU_peer / $cores" | bc -l)" "$(echo "$T_peer / ($CPU_peer / $cores)" | bc -l)"
+printf 'bound, Kubernetes: two stages of Jobs (layers, then links) of at least %.1f s each, plus that work spread over %d cores: %.1f s: fanout/peer <= %.2f here\n' \
+  "$T_job" "$cores" "$(echo "2 * $T_job + $CPU_peer / $cores" | bc -l)" "$(echo "$T_peer / (2 * $T_job + $CPU_peer / $cores)" | bc -l)"
+printf 'bound, Fanout CPU: %s used %.1f CPU-seconds (%.1fx the peer'"'"'s): spread over %d cores it ends no sooner than %.1f s; it took %.1f s (%.0f %% of its time is that floor)\n' \
+  "$best_name" "$CPU_best" "$(echo "$CPU_best / $CPU_peer" | bc -l)" "$cores" "$(echo "$CPU_best / $cores" | bc -l)" "$best" \
+  "$(echo "100 * $CPU_best / $cores / $best" | bc -l)"
 psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS gadm_peer CASCADE" -c "DROP SCHEMA IF EXISTS gadm_fanout_spec_order CASCADE" -c "DROP SCHEMA IF EXISTS gadm_fanout_longest CASCADE" >/dev/null
 printf 'fanout/peer=%.2f\n' "$(echo "$T_peer / $best" | bc -l)"

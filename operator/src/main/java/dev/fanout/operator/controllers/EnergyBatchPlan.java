@@ -39,12 +39,6 @@ final class EnergyBatchPlan {
     static final String AGGREGATE_KIND = "energybatch-aggregate";
     private static final String WORK = WorkerContract.WORK_DIR;
     private static final String OUTPUTS = "/outputs";
-    /**
-     * The energy steps are JVMs of well under a second of work: compiling hot code with C2 costs more CPU than it saves,
-     * and that CPU is taken from the engines running beside them (prepare and collect use 35 % less CPU this way).
-     */
-    static final List<io.fabric8.kubernetes.api.model.EnvVar> SHORT_JVM = List.of(new io.fabric8.kubernetes.api.model.EnvVar(
-            "JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", null));
 
     /**
      * A variant: its id and the edit `energy prepare --variant` applies.
@@ -182,12 +176,12 @@ final class EnergyBatchPlan {
      * collect container and the directory it keeps outputs under (null without spec.outputs).
      */
     private record Mounted(Volumes volumes, String model, String weather, List<VolumeMount> mainMounts, String keep) {
-        /** prepare (inputs mounted), the engine script in the engine image, then the collect container (SHORT_JVM). */
+        /** prepare (inputs mounted), the engine script in the engine image, then the collect container (TaskJobs.SHORT_JVM). */
         TaskJobs.Layout layout(String workerImage, List<String> prepareArgs, EnergyPlusSpec ep, String engineScript) {
-            TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, prepareArgs, SHORT_JVM, volumes.inputMounts);
+            TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, prepareArgs, TaskJobs.SHORT_JVM, volumes.inputMounts);
             TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", engineScript), null, List.of(),
                     List.of());
-            return new TaskJobs.Layout(List.of(prepare, engine), SHORT_JVM, mainMounts, volumes.list());
+            return new TaskJobs.Layout(List.of(prepare, engine), TaskJobs.SHORT_JVM, mainMounts, volumes.list());
         }
     }
 
@@ -245,7 +239,7 @@ final class EnergyBatchPlan {
                 csv).toArgs();
         List<String> hashes = runs.stream().map(TaskSet.Planned::specHash).sorted().toList();
         return new TaskSet.Planned("aggregate", TaskJobs.hash(TaskJobs.hash(hashes.toArray()), args), args,
-                new TaskJobs.Layout(List.of(), SHORT_JVM, mounts, volumes.list()));
+                new TaskJobs.Layout(List.of(), TaskJobs.SHORT_JVM, mounts, volumes.list()));
     }
 
     /** What the schema cannot say. Empty when the spec is fine. */

@@ -141,7 +141,16 @@ public final class TaskJobs {
      */
     public record Layout(List<Step> init, List<EnvVar> env, List<VolumeMount> mounts, List<Volume> volumes) {
         public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of(), List.of());
+        /** The worker alone, as a short JVM ({@link #SHORT_JVM}). */
+        public static final Layout SHORT_WORKER = new Layout(List.of(), SHORT_JVM, List.of(), List.of());
     }
+
+    /**
+     * JVM options of a worker step with seconds of work (energy prepare and collect, a link, a small layer): compiling hot
+     * code with C2 costs more CPU than it saves in so short a life, and that CPU is taken from the tasks running beside it
+     * (prepare and collect use 35 % less CPU this way; a 46 MB GeoPackage layer 30 % less). Long loads keep C2.
+     */
+    public static final List<EnvVar> SHORT_JVM = List.of(new EnvVar("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", null));
 
     public static Job build(TaskOwner taskOwner, Task task) {
         HasMetadata owner = taskOwner.resource();

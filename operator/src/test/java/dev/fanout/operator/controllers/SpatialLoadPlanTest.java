@@ -95,4 +95,31 @@ class SpatialLoadPlanTest {
                 .as("the cache changes how a source is fetched, not the table: no reload").isEqualTo(
                         without.stream().filter(t -> t.id().equals("adm0")).findFirst().orElseThrow().specHash());
     }
+
+    @Test
+    void layersKnownToBeSmallAndTheLinkRunAsShortJvmsLongOrUnknownLoadsKeepC2() {
+        SpatialLoad sl = new SpatialLoad();
+        sl.getMetadata().setName("world");
+        sl.setSpec(new SpatialLoadSpec());
+        sl.getSpec().database = new DatabaseSpec();
+        sl.getSpec().database.secretRef = new SecretKeys();
+        sl.getSpec().database.secretRef.name = "postgis";
+        LayerSpec child = layer("hinted", "46Mi");
+        child.parent = new dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec();
+        child.parent.layer = "big";
+        child.parent.column = "gid";
+        child.parent.parentColumn = "gid";
+        sl.getSpec().layers = List.of(layer("big", "2Gi"), child, layer("measured", null), layer("unknown", null),
+                layer("bigSource", null));
+        sl.setStatus(new SpatialLoadStatus());
+        sl.getStatus().layers = List.of(measured("measured", 3_000_000L), measured("bigSource", 900_000_000L));
+        List<TaskSet.Planned> plan = SpatialLoadPlan.tasks(sl, "worker:1");
+        assertThat(plan).filteredOn(t -> List.of("hinted", "measured").contains(t.id())).hasSize(2)
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
+        assertThat(plan).filteredOn(t -> List.of("big", "unknown", "bigSource").contains(t.id())).hasSize(3)
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
+        assertThat(SpatialLoadPlan.linkTask(sl, plan).layout().env()).as("the link is SQL: seconds of client work")
+                .isEqualTo(TaskJobs.SHORT_JVM);
+        assertThat(TaskJobs.SHORT_JVM).singleElement().satisfies(e -> assertThat(e.getValue()).contains("-XX:TieredStopAtLevel=1"));
+    }
 }
