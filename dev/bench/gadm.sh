@@ -100,10 +100,38 @@ c0=$(machine_cpu); sleep 5; BG=$(echo "($(machine_cpu) - $c0) / 5" | bc -l)
 printf 'the idle test bed uses %.2f CPU-seconds a second (subtracted from the CPU figures below)\n' "$BG"
 cpu_since() { echo "$(machine_cpu) - $1 - $BG * $2" | bc -l; } # cpu_since C0 SECONDS
 
+# Where the CPU went, as "tasks operator control-plane node postgres" CPU-seconds so far: the task pods and the operator's
+# pods from the kubelet's pod cgroups (they count pods that are gone), the control plane (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kube-proxy), the node's kubelet and containerd, and PostgreSQL (the postmaster
+# counts the backends that exited). The rest of the machine's figure: runc, shims, CNI, the data server, kubectl, the peer.
+cg_seconds() { # a pod cgroup's CPU-seconds (cgroup v1 cpuacct or v2 cpu.stat), 0 when absent
+  if [ -f "/sys/fs/cgroup/cpuacct/$1/cpuacct.usage" ]; then echo "$(cat "/sys/fs/cgroup/cpuacct/$1/cpuacct.usage") / 1000000000" | bc -l
+  elif [ -f "/sys/fs/cgroup/$1/cpu.stat" ]; then awk '$1 == "usage_usec" {print $2 / 1000000}' "/sys/fs/cgroup/$1/cpu.stat"
+  else echo 0; fi
+}
+cpu_parts() {
+  local pods op=0 uid q
+  pods=$(cg_seconds kubepods)
+  for uid in $(kubectl -n fanout-system get pods -o jsonpath='{.items[*].metadata.uid}'); do
+    for q in burstable besteffort ""; do op=$(echo "$op + $(cg_seconds "kubepods/${q:+$q/}pod$uid")" | bc -l); done
+  done
+  for p in /proc/[0-9]*/stat; do cat "$p" 2>/dev/null || true; done | awk -v pods="$pods" -v op="$op" '{
+      comm = $2; gsub(/[()]/, "", comm); t = ($14 + $15 + $16 + $17) / 100
+      if (comm ~ /^postgres/) pg += t
+      else if (comm ~ /^(etcd|kube-apiserver|kube-controller|kube-scheduler|kube-proxy)/) cp += t
+      else if (comm ~ /^(kubelet|containerd)$/) node += t
+    } END {print pods - op, op, cp, node, pg}'
+}
+# cpu_parts_since "BEFORE": the difference, printed as a phrase
+cpu_parts_since() {
+  paste <(echo "$1" | tr ' ' '\n') <(cpu_parts | tr ' ' '\n') | awk '{d[NR] = $2 - $1}
+    END {printf "task pods %.1f, operator %.1f, control plane %.1f, kubelet+containerd %.1f, PostgreSQL %.1f", d[1], d[2], d[3], d[4], d[5]}'
+}
+
 # fanout NAME SIZEHINTS(yes|no) CACHE(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name>, CPU_<name>, B_<name>
 # (bytes downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
 fanout() {
-  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0
+  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0 p0 watch
   [ "$cached" = yes ] && sourceCache="
   sourceCache: {claimName: sources}"
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -119,7 +147,9 @@ fanout() {
     [ "$k" -gt 0 ] && layers+="
       parent: {layer: adm$((k - 1)), column: gid_$((k - 1)), parentColumn: gid_$((k - 1))}"
   done
+  settle
   g0=$(gets)
+  p0=$(cpu_parts)
   c0=$(machine_cpu)
   t0=$(date +%s.%N)
   kubectl -n "$ns" apply -f - >/dev/null <<YAML
@@ -131,28 +161,40 @@ spec:
   parallelism: {max: 6}$sourceCache
   layers:$layers
 YAML
+  # One watch, not a kubectl a poll: each kubectl costs ~0.1 CPU-second, which would be taken from the run it times.
   phase=""
-  for _ in $(seq 1 1800); do
-    phase=$(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.phase}' 2>/dev/null || true)
+  exec {watch}< <(timeout 900 kubectl -n "$ns" get sl gadm --watch -o jsonpath='{.status.phase}{"\n"}' 2>/dev/null)
+  local watcher=$!
+  while IFS= read -r -u "$watch" phase; do
     [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
-    sleep 0.5
   done
   t1=$(date +%s.%N)
+  kill "$watcher" 2>/dev/null || true
+  exec {watch}<&-
   [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
   eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
   eval "CPU_$name=$(cpu_since "$c0" "$(eval echo "\$T_$name")")"
+  eval "PARTS_$name='$(cpu_parts_since "$p0")'" # the task pods ended before the status said so
   eval "B_$name=$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.downloadedBytes}{"\n"}{end}' | paste -sd+ | bc)"
   eval "G_$name=$(($(gets) - g0))"
-  printf '  %-18s %8.1f s  (CPU: %.1f s; worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
-    "$(eval echo "\$CPU_$name")" "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
+  printf '  %-18s %8.1f s  (CPU: %.1f s: %s; worker seconds per layer: %s; links linked/orphans: %s)\n' "$name" "$(eval echo "\$T_$name")" \
+    "$(eval echo "\$CPU_$name")" "$(eval echo "\$PARTS_$name")" "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.layers[*]}{.name}:{.seconds}s {end}')" \
     "$(kubectl -n "$ns" get sl gadm -o jsonpath='{range .status.aggregate.links[*]}{.linked}/{.orphans} {end}')"
   kubectl -n "$ns" delete sl gadm --wait >/dev/null
 }
 
+# Until the last run's pods are gone (the garbage collector removes them after the SpatialLoad) and 3 s more: the CPU of
+# that cleanup is not the next run's.
+settle() {
+  for _ in $(seq 1 120); do [ -z "$(kubectl -n "$ns" get pods --no-headers 2>/dev/null)" ] && break; sleep 0.5; done
+  sleep 3
+}
 peer() {
-  local schema=gadm_peer dir k t0 t1 c0
+  local schema=gadm_peer dir k t0 t1 c0 p0
   dir=$(mktemp -d)
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null
+  settle
+  p0=$(cpu_parts)
   c0=$(machine_cpu)
   t0=$(date +%s.%N)
   curl -sf -o "$dir/gadm.gpkg" "$url"
@@ -175,7 +217,7 @@ peer() {
   T_peer=$(echo "$t1 - $t0" | bc -l)
   CPU_peer=$(cpu_since "$c0" "$T_peer")
   B_peer=$(stat -c %s "$dir/gadm.gpkg")
-  printf '  %-18s %8.1f s  (CPU: %.1f s; curl, ogr2ogr, psql and PostgreSQL)\n' peer "$T_peer" "$CPU_peer"
+  printf '  %-18s %8.1f s  (CPU: %.1f s: %s; the rest curl, ogr2ogr, psql)\n' peer "$T_peer" "$CPU_peer" "$(cpu_parts_since "$p0")"
   rm -rf "$dir"
 }
 
