@@ -34,7 +34,9 @@ public final class GeoPackageSource implements FeatureSource {
     private final boolean hasZ;
     private final SourceCrs crs;
     private final String table;
-    private final WKBReader wkb = new WKBReader(new GeometryFactory(new PackedCoordinateSequenceFactory(PackedCoordinateSequenceFactory.DOUBLE)));
+    private final GeometryFactory factory = new GeometryFactory(new PackedCoordinateSequenceFactory(PackedCoordinateSequenceFactory.DOUBLE));
+    private final PlainWkb plain = new PlainWkb(factory);
+    private final WKBReader wkb = new WKBReader(factory);
     private final long fileSize;
     private final long featureCount;
     private long read;
@@ -265,6 +267,10 @@ public final class GeoPackageSource implements FeatureSource {
         String curve = curveType(blob, offset);
         if (curve != null) {
             throw WorkerException.badInput(unsupportedType("GeoPackage layer " + table + ": feature " + read, curve));
+        }
+        Geometry g = plain.read(blob, offset);
+        if (g != null) {
+            return g;
         }
         try {
             return wkb.read(java.util.Arrays.copyOfRange(blob, offset, blob.length));
