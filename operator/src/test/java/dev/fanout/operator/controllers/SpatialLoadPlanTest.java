@@ -28,6 +28,17 @@ class SpatialLoadPlanTest {
         return l;
     }
 
+    /** A SpatialLoad with a database and no layers yet. */
+    private static SpatialLoad load(String name) {
+        SpatialLoad sl = new SpatialLoad();
+        sl.getMetadata().setName(name);
+        sl.setSpec(new SpatialLoadSpec());
+        sl.getSpec().database = new DatabaseSpec();
+        sl.getSpec().database.secretRef = new SecretKeys();
+        sl.getSpec().database.secretRef.name = "postgis";
+        return sl;
+    }
+
     private static LayerStatus measured(String name, Long bytes) {
         LayerStatus s = new LayerStatus();
         s.name = name;
@@ -37,12 +48,7 @@ class SpatialLoadPlanTest {
 
     @Test
     void theLargestLayersStartFirstBySizeHintElseContentLengthThenInSpecOrder() {
-        SpatialLoad sl = new SpatialLoad();
-        sl.getMetadata().setName("world");
-        sl.setSpec(new SpatialLoadSpec());
-        sl.getSpec().database = new DatabaseSpec();
-        sl.getSpec().database.secretRef = new SecretKeys();
-        sl.getSpec().database.secretRef.name = "postgis";
+        SpatialLoad sl = load("world");
         sl.getSpec().layers = List.of(layer("small", null), layer("unknown1", null), layer("hinted", "2Ki"), layer("big", null),
                 layer("unknown2", null));
         sl.setStatus(new SpatialLoadStatus());
@@ -54,14 +60,9 @@ class SpatialLoadPlanTest {
 
     @Test
     void layersSharingASourceReadOneCopyOfItPerRunThroughTheCacheClaim() {
-        SpatialLoad sl = new SpatialLoad();
-        sl.getMetadata().setName("gadm");
+        SpatialLoad sl = load("gadm");
         sl.getMetadata().setUid("0b5e");
         sl.getMetadata().setGeneration(3L);
-        sl.setSpec(new SpatialLoadSpec());
-        sl.getSpec().database = new DatabaseSpec();
-        sl.getSpec().database.secretRef = new SecretKeys();
-        sl.getSpec().database.secretRef.name = "postgis";
         LayerSpec adm0 = layer("adm0", null);
         LayerSpec adm1 = layer("adm1", null);
         adm0.source.url = adm1.source.url = "http://h/gadm.gpkg";
@@ -98,12 +99,7 @@ class SpatialLoadPlanTest {
 
     @Test
     void layersKnownToBeSmallAndTheLinkRunAsShortJvmsLongOrUnknownLoadsKeepC2() {
-        SpatialLoad sl = new SpatialLoad();
-        sl.getMetadata().setName("world");
-        sl.setSpec(new SpatialLoadSpec());
-        sl.getSpec().database = new DatabaseSpec();
-        sl.getSpec().database.secretRef = new SecretKeys();
-        sl.getSpec().database.secretRef.name = "postgis";
+        SpatialLoad sl = load("world");
         LayerSpec child = layer("hinted", "46Mi");
         child.parent = new dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec();
         child.parent.layer = "big";
