@@ -62,21 +62,38 @@ final class SpatialLoadPlan {
             String hash = revision == null ? fingerprint : TaskJobs.hash(fingerprint, revision);
             LoadArgs.SharedCopy copy = shared.contains(l.source.url) ? sharedCopy(sl, l, revision) : null;
             plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision), copy)
-                    .toArgs(), layout(copy == null ? null : spec.sourceCache.claimName, isSmall(l, sourceBytes.get(l.name)))));
+                    .toArgs(), layout(copy == null ? null : spec.sourceCache.claimName,
+                    isSmall(l, sourceBytes.get(l.name), copy == null ? 1 : sharers(spec, l.source.url)))));
         }
         return plan;
     }
 
     /**
-     * A layer known to be under this size (its sizeHint, else its source's Content-Length) loads in a few seconds, so its
-     * worker runs as a short JVM; measured on the GADM benchmark's levels (1.6-46 MB), and on 104 MB and 320 MB layers,
-     * where C1 alone did as well and 14 % worse.
+     * A layer whose worker handles fewer bytes than this runs as a short JVM ({@link TaskJobs#SHORT_JVM}): its load takes
+     * seconds. Measured on the GADM benchmark's levels (1.6-46 MB, 30 % less CPU), and on 104 MB and 320 MB layers, where
+     * C1 alone did as well and 14 % worse.
      */
     static final long SHORT_LOAD_BYTES = 128L << 20;
 
-    static boolean isSmall(LayerSpec l, Long sourceBytes) {
-        BigDecimal size = size(l, sourceBytes);
-        return size.signum() >= 0 && size.compareTo(BigDecimal.valueOf(SHORT_LOAD_BYTES)) < 0;
+    /**
+     * Whether a layer's worker handles few bytes: the source it downloads and hashes (a share of it when layers read one
+     * copy: one of them downloads it) plus the layer it loads (its sizeHint, else the whole source). The download counts
+     * because SHA-256 has no C1 intrinsic (13x slower: 7 s for 500 MiB here, against 0.5 s with C2); an unknown source
+     * length is not small.
+     */
+    static boolean isSmall(LayerSpec l, Long sourceBytes, int sharers) {
+        if (sourceBytes == null || sourceBytes < 0) {
+            return false;
+        }
+        BigDecimal layer = l.sizeHint != null && TaskJobs.isQuantity(l.sizeHint) ? Quantity.getAmountInBytes(l.sizeHint)
+                : BigDecimal.valueOf(sourceBytes);
+        BigDecimal bytes = layer.add(BigDecimal.valueOf(sourceBytes / Math.max(1, sharers)));
+        return layer.signum() >= 0 && bytes.compareTo(BigDecimal.valueOf(SHORT_LOAD_BYTES)) < 0;
+    }
+
+    /** How many layers read the source at this URL. */
+    private static int sharers(SpatialLoadSpec spec, String url) {
+        return (int) spec.layers.stream().filter(o -> o.source.url.equals(url)).count();
     }
 
     /** The URLs more than one layer reads, when the load has a source cache to share them through; else none. */

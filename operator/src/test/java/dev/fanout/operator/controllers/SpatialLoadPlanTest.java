@@ -98,24 +98,46 @@ class SpatialLoadPlanTest {
     }
 
     @Test
-    void layersKnownToBeSmallAndTheLinkRunAsShortJvmsLongOrUnknownLoadsKeepC2() {
+    void layersOfFewBytesAndTheLinkRunAsShortJvmsLargeOrUnknownOnesKeepC2() {
         SpatialLoad sl = load("world");
         LayerSpec child = layer("hinted", "46Mi");
         child.parent = new dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec();
         child.parent.layer = "big";
         child.parent.column = "gid";
         child.parent.parentColumn = "gid";
+        LayerSpec smallOfBig = layer("smallOfBigSource", "10Mi");
         sl.getSpec().layers = List.of(layer("big", "2Gi"), child, layer("measured", null), layer("unknown", null),
-                layer("bigSource", null));
+                layer("bigSource", null), smallOfBig, layer("hintOnly", "1Mi"));
         sl.setStatus(new SpatialLoadStatus());
-        sl.getStatus().layers = List.of(measured("measured", 3_000_000L), measured("bigSource", 900_000_000L));
+        sl.getStatus().layers = List.of(measured("big", 3_000_000L), measured("hinted", 50L << 20), measured("measured", 3_000_000L),
+                measured("bigSource", 900_000_000L), measured("smallOfBigSource", 176L << 20));
         List<TaskSet.Planned> plan = SpatialLoadPlan.tasks(sl, "worker:1");
         assertThat(plan).filteredOn(t -> List.of("hinted", "measured").contains(t.id())).hasSize(2)
                 .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
-        assertThat(plan).filteredOn(t -> List.of("big", "unknown", "bigSource").contains(t.id())).hasSize(3)
-                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
+        assertThat(plan).filteredOn(t -> List.of("big", "unknown", "bigSource", "smallOfBigSource", "hintOnly").contains(t.id()))
+                .as("a large layer; no size known; a large source; a small layer of a large source, which it downloads and "
+                        + "hashes; a hint but no source length")
+                .hasSize(5).allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
         assertThat(SpatialLoadPlan.linkTask(sl, plan).layout().env()).as("the link is SQL: seconds of client work")
                 .isEqualTo(TaskJobs.SHORT_JVM);
         assertThat(TaskJobs.SHORT_JVM).singleElement().satisfies(e -> assertThat(e.getValue()).contains("-XX:TieredStopAtLevel=1"));
+    }
+
+    @Test
+    void layersReadingOneCopyCountTheirShareOfTheDownload() {
+        SpatialLoad sl = load("gadm");
+        sl.getMetadata().setUid("0b5e");
+        sl.getMetadata().setGeneration(1L);
+        List<LayerSpec> levels = List.of(layer("adm0", "10Mi"), layer("adm1", "10Mi"), layer("adm2", "10Mi"));
+        levels.forEach(l -> l.source.url = "http://h/gadm.gpkg");
+        sl.getSpec().layers = levels;
+        sl.setStatus(new SpatialLoadStatus());
+        sl.getStatus().layers = levels.stream().map(l -> measured(l.name, 176L << 20)).toList();
+        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("each downloads and hashes the whole 176 MiB")
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
+        sl.getSpec().sourceCache = new SourceCacheSpec();
+        sl.getSpec().sourceCache.claimName = "sources";
+        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("one of three downloads it: 59 + 10 MiB each")
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
     }
 }
