@@ -54,7 +54,8 @@ final class SpatialLoadPlan {
         }
         List<LayerSpec> ordered = new ArrayList<>(spec.layers);
         ordered.sort(Comparator.comparing((LayerSpec l) -> size(l, sourceBytes.get(l.name))).reversed()); // stable: spec order among equals
-        Set<String> shared = sharedSources(spec);
+        Map<String, Integer> readers = readers(spec);
+        Set<String> shared = sharedSources(spec, readers);
         List<TaskSet.Planned> plan = new ArrayList<>();
         for (LayerSpec l : ordered) {
             String fingerprint = fingerprint(spec, l, image);
@@ -63,7 +64,7 @@ final class SpatialLoadPlan {
             LoadArgs.SharedCopy copy = shared.contains(l.source.url) ? sharedCopy(sl, l, revision) : null;
             plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision), copy)
                     .toArgs(), layout(copy == null ? null : spec.sourceCache.claimName,
-                    isSmall(l, sourceBytes.get(l.name), copy == null ? 1 : sharers(spec, l.source.url)))));
+                    isSmall(l, sourceBytes.get(l.name), copy == null ? 1 : readers.get(l.source.url)))));
         }
         return plan;
     }
@@ -85,25 +86,25 @@ final class SpatialLoadPlan {
         if (sourceBytes == null || sourceBytes < 0) {
             return false;
         }
-        BigDecimal layer = l.sizeHint != null && TaskJobs.isQuantity(l.sizeHint) ? Quantity.getAmountInBytes(l.sizeHint)
-                : BigDecimal.valueOf(sourceBytes);
+        BigDecimal layer = size(l, sourceBytes);
         BigDecimal bytes = layer.add(BigDecimal.valueOf(sourceBytes / Math.max(1, sharers)));
         return layer.signum() >= 0 && bytes.compareTo(BigDecimal.valueOf(SHORT_LOAD_BYTES)) < 0;
     }
 
-    /** How many layers read the source at this URL. */
-    private static int sharers(SpatialLoadSpec spec, String url) {
-        return (int) spec.layers.stream().filter(o -> o.source.url.equals(url)).count();
+    /** How many layers read each source URL. */
+    private static Map<String, Integer> readers(SpatialLoadSpec spec) {
+        Map<String, Integer> readers = new HashMap<>();
+        spec.layers.forEach(l -> readers.merge(l.source.url, 1, Integer::sum));
+        return readers;
     }
 
     /** The URLs more than one layer reads, when the load has a source cache to share them through; else none. */
-    static Set<String> sharedSources(SpatialLoadSpec spec) {
+    private static Set<String> sharedSources(SpatialLoadSpec spec, Map<String, Integer> readers) {
         Set<String> shared = new HashSet<>();
         if (spec.sourceCache != null) {
-            Set<String> seen = new HashSet<>();
-            spec.layers.forEach(l -> {
-                if (!seen.add(l.source.url)) {
-                    shared.add(l.source.url);
+            readers.forEach((url, n) -> {
+                if (n > 1) {
+                    shared.add(url);
                 }
             });
         }

@@ -2,6 +2,8 @@ package dev.fanout.worker.spatial.read;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
@@ -62,25 +64,23 @@ final class PlainWkb {
     }
 
     private Geometry multiLine() {
-        LineString[] parts = new LineString[count(9)];
-        for (int i = 0; i < parts.length; i++) {
-            if (header() != LINESTRING) {
-                throw NotPlain.INSTANCE;
-            }
-            parts[i] = line();
-        }
-        return factory.createMultiLineString(parts);
+        return factory.createMultiLineString(parts(LINESTRING, LineString[]::new, this::line));
     }
 
     private Geometry multiPolygon() {
-        Polygon[] parts = new Polygon[count(9)];
+        return factory.createMultiPolygon(parts(POLYGON, Polygon[]::new, this::polygon));
+    }
+
+    /** The parts of a multi geometry, each of the plain type {@code type}. */
+    private <T extends Geometry> T[] parts(int type, IntFunction<T[]> array, Supplier<T> part) {
+        T[] parts = array.apply(count(9));
         for (int i = 0; i < parts.length; i++) {
-            if (header() != POLYGON) {
+            if (header() != type) {
                 throw NotPlain.INSTANCE;
             }
-            parts[i] = polygon();
+            parts[i] = part.get();
         }
-        return factory.createMultiPolygon(parts);
+        return parts;
     }
 
     private LineString line() {
