@@ -1,6 +1,9 @@
 package dev.fanout.worker.pg;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,6 +14,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.geom.Polygon;
+import org.locationtech.jts.geom.impl.PackedCoordinateSequence;
 
 /**
  * Encodes rows in PostgreSQL's binary COPY format (protocol docs, "COPY ... Binary Format") into a growable buffer;
@@ -24,6 +28,11 @@ public final class CopyBinaryWriter {
     private static final Instant PG_EPOCH_INSTANT = Instant.parse("2000-01-01T00:00:00Z");
     private static final int EWKB_Z = 0x80000000;
     private static final int EWKB_SRID = 0x20000000;
+
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] buf;
     private int len;
@@ -105,6 +114,50 @@ public final class CopyBinaryWriter {
 
     /** numeric: ndigits, weight, sign, dscale, then base-10000 digits. */
     public void putNumeric(BigDecimal v) {
+        if (!putSmallNumeric(v)) {
+            putNumericFromText(v);
+        }
+    }
+
+    /**
+     * A numeric of at most 18 digits once its fraction is padded to whole base-10000 digits (DBF decimals), from its
+     * unscaled long: the value times 10^(scale rounded up to a multiple of 4), cut into base-10000 digits. The text path
+     * made several Strings per value, a tenth of a light load's CPU. False, writing nothing, for any other value.
+     */
+    boolean putSmallNumeric(BigDecimal v) {
+        int scale = v.scale();
+        int fracGroups = (scale + 3) / 4;
+        if (scale < 0 || v.precision() + fracGroups * 4 - scale > 18) {
+            return false;
+        }
+        long abs = Math.abs(v.unscaledValue().longValue());
+        for (int k = scale; k < fracGroups * 4; k++) {
+            abs *= 10; // at most 18 digits in all: fits a long
+        }
+        short[] groups = new short[6];
+        int n = 0;
+        for (long a = abs; a != 0; a /= 10000) {
+            groups[n++] = (short) (a % 10000); // least significant first
+        }
+        int trailing = 0;
+        while (trailing < n && groups[trailing] == 0) {
+            trailing++;
+        }
+        int weight = n == 0 ? 0 : n - 1 - fracGroups;
+        int ndigits = n - trailing;
+        putInt(8 + 2 * ndigits);
+        putShort(ndigits);
+        putShort(weight);
+        putShort(ndigits == 0 || v.signum() >= 0 ? 0 : 0x4000);
+        putShort(scale);
+        for (int i = n - 1; i >= trailing; i--) {
+            putShort(groups[i]);
+        }
+        return true;
+    }
+
+    /** numeric: ndigits, weight, sign, dscale, then base-10000 digits; from the decimal text, for numbers of any size. */
+    void putNumericFromText(BigDecimal v) {
         String plain = v.abs().toPlainString();
         int dot = plain.indexOf('.');
         String intPart = dot < 0 ? plain : plain.substring(0, dot);
@@ -206,6 +259,15 @@ public final class CopyBinaryWriter {
         if (withCount) {
             putInt(n);
         }
+        if (!z && seq instanceof PackedCoordinateSequence.Double packed && packed.getDimension() == 2) {
+            // What the readers make: x, y pairs in one array, written as they lie instead of a call per ordinate.
+            double[] xy = packed.getRawCoordinates();
+            for (int i = 0; i < 2 * n; i++) {
+                DOUBLE.set(buf, len, xy[i]);
+                len += 8;
+            }
+            return;
+        }
         boolean seqHasZ = seq.hasZ();
         for (int i = 0; i < n; i++) {
             putDoubleRaw(seq.getX(i));
@@ -222,23 +284,20 @@ public final class CopyBinaryWriter {
 
     private void putShort(int v) {
         ensure(2);
-        buf[len++] = (byte) (v >>> 8);
-        buf[len++] = (byte) v;
+        SHORT.set(buf, len, (short) v);
+        len += 2;
     }
 
     private void putInt(int v) {
         ensure(4);
-        buf[len++] = (byte) (v >>> 24);
-        buf[len++] = (byte) (v >>> 16);
-        buf[len++] = (byte) (v >>> 8);
-        buf[len++] = (byte) v;
+        INT.set(buf, len, v);
+        len += 4;
     }
 
     private void putLong(long v) {
         ensure(8);
-        for (int s = 56; s >= 0; s -= 8) {
-            buf[len++] = (byte) (v >>> s);
-        }
+        LONG.set(buf, len, v);
+        len += 8;
     }
 
     private void ensure(int more) {

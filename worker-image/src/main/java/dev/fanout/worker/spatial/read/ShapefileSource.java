@@ -20,13 +20,16 @@ import java.util.Locale;
 import org.locationtech.jts.geom.Geometry;
 
 /**
- * A shapefile layer: geometries from the .shp ({@link ShpGeometryReader}), attributes from the .dbf through JavaDBF, the
- * CRS from the .prj, the text encoding from the .cpg or else the DBF language-driver byte.
+ * A shapefile layer: geometries from the .shp ({@link ShpGeometryReader}), attributes from the .dbf (its header through
+ * JavaDBF, its records through {@link DbfRecords} where they are of the usual kinds, else JavaDBF), the CRS from the .prj,
+ * the text encoding from the .cpg or else the DBF language-driver byte. A record marked deleted in the .dbf is skipped with
+ * its shape, as ogr2ogr does.
  */
 public final class ShapefileSource implements FeatureSource {
     private final ShpGeometryReader shp;
     private final DBFReader dbf;
     private final InputStream dbfStream;
+    private final DbfRecords records; // null: JavaDBF reads the records
     private final List<Column> columns = new ArrayList<>();
     private final ColumnType[] types;
     private final SourceCrs crs;
@@ -35,7 +38,8 @@ public final class ShapefileSource implements FeatureSource {
     private long read;
     private final long dbfBytesPerRecord;
 
-    public ShapefileSource(Path shpFile, Charset encodingOverride) throws IOException {
+    /** @param javaDbfRecords read the records through JavaDBF even where {@link DbfRecords} could (for comparing them) */
+    ShapefileSource(Path shpFile, Charset encodingOverride, boolean javaDbfRecords) throws IOException {
         this.name = shpFile.getFileName().toString();
         Path dbfFile = sibling(shpFile, "dbf");
         if (dbfFile == null) {
@@ -47,21 +51,34 @@ public final class ShapefileSource implements FeatureSource {
         Charset charset = encodingOverride != null ? encodingOverride : dbfCharset(shpFile, dbfFile);
         this.dbfStream = new BufferedInputStream(Files.newInputStream(dbfFile), 1 << 16);
         try {
-            this.dbf = new DBFReader(dbfStream, charset, false);
+            this.dbf = new DBFReader(dbfStream, charset, true); // deleted records too: their shapes are skipped with them
         } catch (DBFException e) {
             throw WorkerException.badInput(dbfFile.getFileName() + " is not a readable DBF file: " + e.getMessage(), e);
         }
         dbf.setTrimRightSpaces(true);
         this.dbfRecords = dbf.getRecordCount();
-        this.types = new ColumnType[dbf.getFieldCount()];
+        // Showing deleted records, JavaDBF lists a field of its own first ("deleted") and gives its value first.
+        this.types = new ColumnType[dbf.getFieldCount() - 1];
         long recLen = 1;
+        List<DBFField> fields = new ArrayList<>();
         for (int i = 0; i < types.length; i++) {
-            DBFField f = dbf.getField(i);
+            DBFField f = dbf.getField(i + 1);
+            fields.add(f);
             types[i] = typeOf(f);
             recLen += f.getLength();
             columns.add(new Column(f.getName(), types[i]));
         }
         this.dbfBytesPerRecord = recLen;
+        this.records = javaDbfRecords ? null : DbfRecords.open(dbfFile, fields, types, charset);
+    }
+
+    public ShapefileSource(Path shpFile, Charset encodingOverride) throws IOException {
+        this(shpFile, encodingOverride, false);
+    }
+
+    /** Whether the records are read by {@link DbfRecords} (else by JavaDBF). */
+    boolean readsRecordsItself() {
+        return records != null;
     }
 
     /** The .cpg names the encoding; without one, the DBF header's language-driver byte does; ISO-8859-1 as the last resort. */
@@ -145,28 +162,53 @@ public final class ShapefileSource implements FeatureSource {
 
     @Override
     public Feature next() throws IOException {
-        Geometry g = shp.next();
-        if (g == ShpGeometryReader.END) {
-            if (read < dbfRecords) {
-                throw WorkerException.badInput(name + " is corrupt: the .shp ends after " + read + " records, the .dbf holds " + dbfRecords);
+        while (true) {
+            Geometry g = shp.next();
+            if (g == ShpGeometryReader.END) {
+                if (read < dbfRecords) {
+                    throw WorkerException.badInput(name + " is corrupt: the .shp ends after " + read + " records, the .dbf holds " + dbfRecords);
+                }
+                return null;
             }
-            return null;
+            if (read >= dbfRecords) {
+                throw moreShapesThanRecords();
+            }
+            Object[] values = new Object[types.length];
+            boolean deleted = records != null ? nextRecord(values) : nextJavaDbfRecord(values);
+            read++;
+            if (!deleted) {
+                return new Feature(g, values);
+            }
         }
+    }
+
+    /** Fills values from the next .dbf record; whether it is marked deleted. */
+    private boolean nextRecord(Object[] values) throws IOException {
+        DbfRecords.Record r = records.next(values, read + 1);
+        if (r == DbfRecords.Record.END) {
+            throw moreShapesThanRecords();
+        }
+        return r == DbfRecords.Record.DELETED;
+    }
+
+    private boolean nextJavaDbfRecord(Object[] values) {
         Object[] raw;
         try {
-            raw = read < dbfRecords ? dbf.nextRecord() : null;
+            raw = dbf.nextRecord(); // the deleted flag, then the fields
         } catch (DBFException e) {
             throw WorkerException.badInput(name + ": .dbf record " + (read + 1) + " cannot be read: " + e.getMessage(), e);
         }
         if (raw == null) {
-            throw WorkerException.badInput(name + " is corrupt: the .shp holds more records than the .dbf (" + dbfRecords + ")");
+            throw moreShapesThanRecords();
         }
-        read++;
-        Object[] values = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
-            values[i] = convert(raw[i], types[i]);
+            values[i] = convert(raw[i + 1], types[i]);
         }
-        return new Feature(g, values);
+        return Boolean.TRUE.equals(raw[0]);
+    }
+
+    private WorkerException moreShapesThanRecords() {
+        return WorkerException.badInput(name + " is corrupt: the .shp holds more records than the .dbf (" + dbfRecords + ")");
     }
 
     private static Object convert(Object v, ColumnType t) {
@@ -202,6 +244,9 @@ public final class ShapefileSource implements FeatureSource {
     @Override
     public void close() throws IOException {
         shp.close();
+        if (records != null) {
+            records.close();
+        }
         dbf.close();
         dbfStream.close();
     }
