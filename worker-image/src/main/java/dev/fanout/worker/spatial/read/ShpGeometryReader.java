@@ -175,6 +175,10 @@ final class ShpGeometryReader implements AutoCloseable {
                     if (from < 0 || to > numPoints || from > to) {
                         throw new IllegalArgumentException("bad part index " + from);
                     }
+                    if (numParts == 1 && from == 0 && to == numPoints) {
+                        parts.add(all); // the one part is all of them
+                        continue;
+                    }
                     double[] part = new double[(to - from) * dim];
                     System.arraycopy(all, from * dim, part, 0, part.length);
                     parts.add(part);
@@ -187,6 +191,11 @@ final class ShpGeometryReader implements AutoCloseable {
 
     private static double[] readXY(ByteBuffer b, int n, int dim) {
         double[] c = new double[n * dim];
+        if (dim == 2) { // x, y pairs as the file has them: one bulk copy
+            b.asDoubleBuffer().get(c);
+            b.position(b.position() + 16 * n);
+            return c;
+        }
         for (int i = 0; i < n; i++) {
             c[i * dim] = b.getDouble();
             c[i * dim + 1] = b.getDouble();
