@@ -1,8 +1,7 @@
 package dev.fanout.worker.pg;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -28,11 +27,6 @@ public final class CopyBinaryWriter {
     private static final Instant PG_EPOCH_INSTANT = Instant.parse("2000-01-01T00:00:00Z");
     private static final int EWKB_Z = 0x80000000;
     private static final int EWKB_SRID = 0x20000000;
-
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] buf;
     private int len;
@@ -260,12 +254,9 @@ public final class CopyBinaryWriter {
             putInt(n);
         }
         if (!z && seq instanceof PackedCoordinateSequence.Double packed && packed.getDimension() == 2) {
-            // What the readers make: x, y pairs in one array, written as they lie instead of a call per ordinate.
-            double[] xy = packed.getRawCoordinates();
-            for (int i = 0; i < 2 * n; i++) {
-                DOUBLE.set(buf, len, xy[i]);
-                len += 8;
-            }
+            // What the readers make: x, y pairs in one array, copied as they lie (byte-swapped in bulk, even without C2).
+            ByteBuffer.wrap(buf, len, 16 * n).order(ByteOrder.BIG_ENDIAN).asDoubleBuffer().put(packed.getRawCoordinates(), 0, 2 * n);
+            len += 16 * n;
             return;
         }
         boolean seqHasZ = seq.hasZ();
@@ -284,20 +275,23 @@ public final class CopyBinaryWriter {
 
     private void putShort(int v) {
         ensure(2);
-        SHORT.set(buf, len, (short) v);
-        len += 2;
+        buf[len++] = (byte) (v >>> 8);
+        buf[len++] = (byte) v;
     }
 
     private void putInt(int v) {
         ensure(4);
-        INT.set(buf, len, v);
-        len += 4;
+        buf[len++] = (byte) (v >>> 24);
+        buf[len++] = (byte) (v >>> 16);
+        buf[len++] = (byte) (v >>> 8);
+        buf[len++] = (byte) v;
     }
 
     private void putLong(long v) {
         ensure(8);
-        LONG.set(buf, len, v);
-        len += 8;
+        for (int s = 56; s >= 0; s -= 8) {
+            buf[len++] = (byte) (v >>> s);
+        }
     }
 
     private void ensure(int more) {

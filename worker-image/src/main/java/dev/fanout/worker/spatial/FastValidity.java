@@ -146,14 +146,14 @@ final class FastValidity {
         }
         cx /= segs;
         cy /= segs;
-        int sign = CGAlgorithmsDD.orientationIndex(cx, cy, x[0], y[0], x[1], y[1]);
+        int sign = orientation(cx, cy, x[0], y[0], x[1], y[1]);
         if (sign == 0) {
             return false;
         }
         int quarterTurns = 0;
         int q = quadrant(x[0] - cx, y[0] - cy);
         for (int k = 0; k < segs; k++) {
-            if (k > 0 && CGAlgorithmsDD.orientationIndex(cx, cy, x[k], y[k], x[k + 1], y[k + 1]) != sign) {
+            if (k > 0 && orientation(cx, cy, x[k], y[k], x[k + 1], y[k + 1]) != sign) {
                 return false;
             }
             int next = quadrant(x[k + 1] - cx, y[k + 1] - cy);
@@ -162,6 +162,36 @@ final class FastValidity {
             q = next;
         }
         return quarterTurns == 4;
+    }
+
+    /**
+     * JTS's robust orientation (left 1, right -1, collinear 0), answered in double arithmetic where its rounding error
+     * cannot change the sign (the usual error-bound filter), else by CGAlgorithmsDD's exact test. This runs for every
+     * edge of every ring; the filter here, unlike a call into JTS, is compiled inline even by C1 (short JVMs).
+     */
+    static int orientation(double ax, double ay, double bx, double by, double cx, double cy) {
+        double left = (ax - cx) * (by - cy);
+        double right = (ay - cy) * (bx - cx);
+        double det = left - right;
+        double sum;
+        if (left > 0) {
+            if (right <= 0) {
+                return det > 0 ? 1 : det < 0 ? -1 : 0;
+            }
+            sum = left + right;
+        } else if (left < 0) {
+            if (right >= 0) {
+                return det > 0 ? 1 : det < 0 ? -1 : 0;
+            }
+            sum = -left - right;
+        } else {
+            return det > 0 ? 1 : det < 0 ? -1 : 0;
+        }
+        double bound = 1e-15 * sum;
+        if (det >= bound || -det >= bound) {
+            return det > 0 ? 1 : -1;
+        }
+        return CGAlgorithmsDD.orientationIndex(ax, ay, bx, by, cx, cy);
     }
 
     /** Quadrants 0..3 counter-clockwise, half-open so that every direction has exactly one. */
@@ -227,7 +257,7 @@ final class FastValidity {
         if ((ax - bx) * (cx - bx) + (ay - by) * (cy - by) <= 0) {
             return false;
         }
-        if (CGAlgorithmsDD.orientationIndex(ax, ay, bx, by, cx, cy) != Orientation.COLLINEAR) {
+        if (orientation(ax, ay, bx, by, cx, cy) != Orientation.COLLINEAR) {
             return false;
         }
         return (ax - bx) * (cx - bx) + (ay - by) * (cy - by) > 0;
@@ -237,10 +267,10 @@ final class FastValidity {
     private static boolean intersect(double[] x, double[] y, int a, int b) {
         double p1x = x[a], p1y = y[a], p2x = x[a + 1], p2y = y[a + 1];
         double q1x = x[b], q1y = y[b], q2x = x[b + 1], q2y = y[b + 1];
-        int o1 = CGAlgorithmsDD.orientationIndex(p1x, p1y, p2x, p2y, q1x, q1y);
-        int o2 = CGAlgorithmsDD.orientationIndex(p1x, p1y, p2x, p2y, q2x, q2y);
-        int o3 = CGAlgorithmsDD.orientationIndex(q1x, q1y, q2x, q2y, p1x, p1y);
-        int o4 = CGAlgorithmsDD.orientationIndex(q1x, q1y, q2x, q2y, p2x, p2y);
+        int o1 = orientation(p1x, p1y, p2x, p2y, q1x, q1y);
+        int o2 = orientation(p1x, p1y, p2x, p2y, q2x, q2y);
+        int o3 = orientation(q1x, q1y, q2x, q2y, p1x, p1y);
+        int o4 = orientation(q1x, q1y, q2x, q2y, p2x, p2y);
         if (o1 * o2 < 0 && o3 * o4 < 0) {
             return true;
         }
