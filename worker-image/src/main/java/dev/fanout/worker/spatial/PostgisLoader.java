@@ -29,9 +29,10 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Loads one layer atomically. A staging table is created and filled by binary COPY over one or more connections at once;
- * then, in one transaction, it is indexed (GiST on geom, btree on the keys, primary key on fid) and analysed, marked with
- * what it holds (its comment), the old table dropped and the staging table renamed in its place. Readers see the old
+ * Loads one layer atomically. A staging table is created and filled by binary COPY over one or more connections at once,
+ * and indexed (GiST on geom, btree on the keys, a unique index on fid) over two; then, in one transaction, its primary key
+ * is made of that index, it is analysed, marked with what it holds (its comment), the old table dropped and the staging
+ * table renamed in its place. Readers see the old
  * table until the commit, then the new one; a failed load drops its staging table, and a killed worker's is dropped by
  * the next attempt, so the old table stays as it was either way.
  *
@@ -112,17 +113,15 @@ final class PostgisLoader {
                 long t0 = System.nanoTime();
                 Counts counts = copy(c, extra, stageQ, source, reprojection);
                 long t1 = System.nanoTime();
+                if (extra.isEmpty()) {
+                    extra.add(Database.connect());
+                }
+                buildIndexes(c, extra.get(0), stage, stageQ);
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL maintenance_work_mem = '256MB'");
                     st.execute("SET LOCAL synchronous_commit = off");
-                    st.execute("ALTER TABLE " + stageQ + " ADD CONSTRAINT " + quote(indexName(stage, "pkey")) + " PRIMARY KEY ("
-                            + quote(ColumnPlan.FID) + ")");
-                    st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist ("
-                            + quote(ColumnPlan.GEOM) + ")");
-                    for (String k : keys) {
-                        st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
-                    }
+                    st.execute("ALTER TABLE " + stageQ + " ADD CONSTRAINT " + quote(indexName(stage, "pkey")) + " PRIMARY KEY USING INDEX "
+                            + quote(indexName(stage, "pkey")));
                 }
                 long t2 = System.nanoTime();
                 try (Statement st = c.createStatement()) {
@@ -146,6 +145,39 @@ final class PostgisLoader {
             }
         } catch (SQLException e) {
             throw Database.classify("loading " + schema + "." + table + " failed", e);
+        }
+    }
+
+    /**
+     * The staging table's indexes, built on two connections at once (CREATE INDEX takes a SHARE lock, which does not
+     * conflict with itself): the GiST index on one, the unique index of the primary key and the keys' btrees on the other.
+     * The server's index builds were serial work after the COPY with a core left idle. The staging table is the worker's
+     * own until the swap, so its indexes need not be built in the swap's transaction.
+     */
+    private void buildIndexes(Connection gist, Connection btrees, String stage, String stageQ) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Statement st = btrees.createStatement()) {
+                st.execute("SET maintenance_work_mem = '256MB'");
+                st.execute("CREATE UNIQUE INDEX " + quote(indexName(stage, "pkey")) + " ON " + stageQ + " (" + quote(ColumnPlan.FID) + ")");
+                for (String k : keys) {
+                    st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
+                }
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, runnable -> Thread.ofPlatform().name("index").start(runnable));
+        try (Statement st = gist.createStatement()) {
+            st.execute("SET maintenance_work_mem = '256MB'");
+            st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist (" + quote(ColumnPlan.GEOM) + ")");
+        } catch (SQLException e) {
+            btrees.unwrap(PGConnection.class).cancelQuery();
+            other.exceptionally(x -> null).join();
+            throw e;
+        }
+        try {
+            other.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof SQLException s ? s : e;
         }
     }
 

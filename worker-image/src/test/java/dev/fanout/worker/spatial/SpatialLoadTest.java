@@ -177,6 +177,9 @@ class SpatialLoadTest {
         assertThat(count("SELECT count(*) FROM " + SCHEMA + ".admin0_from_zip WHERE country_name = 'Zimbabwe' AND adm0_a3 = 'ZWE'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + SCHEMA + "' AND tablename = 'admin0_from_zip' "
                 + "AND indexname IN ('admin0_from_zip_pkey', 'admin0_from_zip_geom_gist', 'admin0_from_zip_adm0_a3_idx')")).isEqualTo(3);
+        // The unique index built beside the others became the table's primary key.
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND conrelid = '" + SCHEMA + ".admin0_from_zip'::regclass "
+                + "AND conname = 'admin0_from_zip_pkey'")).isEqualTo(1);
     }
 
     @Test
