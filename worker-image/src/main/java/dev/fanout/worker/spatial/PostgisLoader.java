@@ -43,6 +43,8 @@ final class PostgisLoader {
     private static final int BATCH_FEATURES = 512;
     private static final long BATCH_COORDINATES = 250_000;
     private static final List<Feature> END = List.of();
+    /** Tables of this many rows or more get their indexes built on two connections at once (see buildIndexes). */
+    static final long PARALLEL_INDEX_ROWS = 20_000;
 
     /** loadSeconds is the pipeline's wall time; read/encode/copy are the busy times of its stages, which overlap. */
     record Result(long rows, long invalid, long empty, long bytesRead, double loadSeconds, double readBusy, double encodeBusy,
@@ -113,10 +115,10 @@ final class PostgisLoader {
                 long t0 = System.nanoTime();
                 Counts counts = copy(c, extra, stageQ, source, reprojection);
                 long t1 = System.nanoTime();
-                if (extra.isEmpty()) {
+                if (extra.isEmpty() && counts.rows >= PARALLEL_INDEX_ROWS) {
                     extra.add(Database.connect());
                 }
-                buildIndexes(c, extra.get(0), stage, stageQ);
+                buildIndexes(c, extra.isEmpty() ? null : extra.get(0), stage, stageQ);
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
                     st.execute("SET LOCAL synchronous_commit = off");
@@ -149,26 +151,36 @@ final class PostgisLoader {
     }
 
     /**
-     * The staging table's indexes, built on two connections at once (CREATE INDEX takes a SHARE lock, which does not
-     * conflict with itself): the GiST index on one, the unique index of the primary key and the keys' btrees on the other.
-     * The server's index builds were serial work after the COPY with a core left idle. The staging table is the worker's
-     * own until the swap, so its indexes need not be built in the swap's transaction.
+     * The staging table's indexes. From {@value #PARALLEL_INDEX_ROWS} rows on, built on two connections at once (CREATE
+     * INDEX takes a SHARE lock, which does not conflict with itself): the GiST index on one, the unique index of the
+     * primary key and the keys' btrees on the other; the server's index builds were serial work after the COPY with a
+     * core left idle. Smaller tables take them one after the other on the one connection: a second connection's SCRAM
+     * handshake (4,096 rounds of HMAC-SHA-256, slow in a short JVM) would cost more than it saves. The staging table is
+     * the worker's own until the swap, so its indexes need not be built in the swap's transaction.
+     *
+     * @param btrees the second connection, or null
      */
     private void buildIndexes(Connection gist, Connection btrees, String stage, String stageQ) throws Exception {
+        List<String> btreeIndexes = new ArrayList<>();
+        btreeIndexes.add("CREATE UNIQUE INDEX " + quote(indexName(stage, "pkey")) + " ON " + stageQ + " (" + quote(ColumnPlan.FID) + ")");
+        for (String k : keys) {
+            btreeIndexes.add("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
+        }
+        String gistIndex = "CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist (" + quote(ColumnPlan.GEOM) + ")";
+        if (btrees == null) {
+            btreeIndexes.add(gistIndex);
+            execute(gist, btreeIndexes);
+            return;
+        }
         java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try (Statement st = btrees.createStatement()) {
-                st.execute("SET maintenance_work_mem = '256MB'");
-                st.execute("CREATE UNIQUE INDEX " + quote(indexName(stage, "pkey")) + " ON " + stageQ + " (" + quote(ColumnPlan.FID) + ")");
-                for (String k : keys) {
-                    st.execute("CREATE INDEX " + quote(indexName(stage, k + "_idx")) + " ON " + stageQ + " (" + quote(k) + ")");
-                }
+            try {
+                execute(btrees, btreeIndexes);
             } catch (SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, runnable -> Thread.ofPlatform().name("index").start(runnable));
-        try (Statement st = gist.createStatement()) {
-            st.execute("SET maintenance_work_mem = '256MB'");
-            st.execute("CREATE INDEX " + quote(indexName(stage, "geom_gist")) + " ON " + stageQ + " USING gist (" + quote(ColumnPlan.GEOM) + ")");
+        try {
+            execute(gist, List.of(gistIndex));
         } catch (SQLException e) {
             btrees.unwrap(PGConnection.class).cancelQuery();
             other.exceptionally(x -> null).join();
@@ -178,6 +190,15 @@ final class PostgisLoader {
             other.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof SQLException s ? s : e;
+        }
+    }
+
+    private static void execute(Connection c, List<String> statements) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET maintenance_work_mem = '256MB'");
+            for (String sql : statements) {
+                st.execute(sql);
+            }
         }
     }
 

@@ -183,6 +183,20 @@ class SpatialLoadTest {
     }
 
     @Test
+    void aLayerOfManyRowsGetsTheSameIndexesBuiltOnTwoConnections() throws Exception {
+        Path shp = dir.resolve("many/layer.shp");
+        SampleLayer.write(shp, (int) PostgisLoader.PARALLEL_INDEX_ROWS, 6);
+        Worker.Run run = load("--source", shp.toString(), "--table", "many_rows", "--key", "code,category");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.result().get("rows").asLong()).isEqualTo(PostgisLoader.PARALLEL_INDEX_ROWS);
+        assertThat(count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + SCHEMA + "' AND tablename = 'many_rows' AND indexname IN "
+                + "('many_rows_pkey', 'many_rows_geom_gist', 'many_rows_code_idx', 'many_rows_category_idx')")).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND conrelid = '" + SCHEMA + ".many_rows'::regclass "
+                + "AND conname = 'many_rows_pkey'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM pg_class WHERE relname LIKE '_fanout_stage_many_rows%'")).isZero();
+    }
+
+    @Test
     void geoPackageAndGeoJsonInputsLoadTheSameFeatures() throws Exception {
         Path shp = http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp");
         Ogr2ogr.convert(shp, http.dir().resolve("admin1.gpkg"), "GPKG"); // served beside the layers
