@@ -36,13 +36,17 @@ final class DbfRecords implements Closeable {
     private final char[] kinds;
     private final Charset charset;
     private final char[] number = new char[32];
+    private final String file;
+    private final String[] names;
 
-    private DbfRecords(InputStream in, int recordLength, List<DBFField> fields, ColumnType[] types, Charset charset) {
+    private DbfRecords(Path dbf, InputStream in, int recordLength, List<DBFField> fields, ColumnType[] types, Charset charset) {
+        this.file = dbf.getFileName().toString();
         this.in = in;
         this.record = new byte[recordLength];
         this.offsets = new int[fields.size()];
         this.lengths = new int[fields.size()];
         this.kinds = new char[fields.size()];
+        this.names = fields.stream().map(DBFField::getName).toArray(String[]::new);
         this.types = types;
         this.charset = charset;
         int at = 1; // after the deletion flag
@@ -88,7 +92,7 @@ final class DbfRecords implements Closeable {
             in.close();
             return null;
         }
-        return new DbfRecords(in, recordLength, fields, types, charset);
+        return new DbfRecords(dbf, in, recordLength, fields, types, charset);
     }
 
     private static boolean asciiCompatible(Charset c) {
@@ -109,7 +113,7 @@ final class DbfRecords implements Closeable {
         record[0] = (byte) first;
         int got = in.readNBytes(record, 1, record.length - 1);
         if (got < record.length - 1) {
-            throw WorkerException.badInput(".dbf record " + n + " is cut short: the file ends inside it");
+            throw WorkerException.badInput(file + ": record " + n + " is cut short: the file ends inside it");
         }
         if (first == '*') {
             return Record.DELETED;
@@ -232,7 +236,8 @@ final class DbfRecords implements Closeable {
         try {
             return convert(new BigDecimal(s), type);
         } catch (NumberFormatException e) {
-            throw WorkerException.badInput(".dbf record " + n + ": field " + (field + 1) + " holds '" + s + "', which is not a number");
+            throw WorkerException.badInput(file + ": record " + n + ", field " + names[field] + " holds '" + s
+                    + "', which is not a number: correct the value, or leave the field out with --select");
         }
     }
 
