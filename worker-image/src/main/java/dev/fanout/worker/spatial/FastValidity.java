@@ -269,6 +269,11 @@ final class FastValidity {
         double q1x = x[b], q1y = y[b], q2x = x[b + 1], q2y = y[b + 1];
         int o1 = orientation(p1x, p1y, p2x, p2y, q1x, q1y);
         int o2 = orientation(p1x, p1y, p2x, p2y, q2x, q2y);
+        if (o1 * o2 > 0) {
+            // q strictly on one side of p's line: no crossing, and neither end of p (on that line) can lie on q. The
+            // usual case for the near, non-adjacent segments of a detailed boundary: two orientation tests, not four.
+            return false;
+        }
         int o3 = orientation(q1x, q1y, q2x, q2y, p1x, p1y);
         int o4 = orientation(q1x, q1y, q2x, q2y, p2x, p2y);
         if (o1 * o2 < 0 && o3 * o4 < 0) {
