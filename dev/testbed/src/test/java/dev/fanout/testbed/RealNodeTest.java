@@ -107,6 +107,63 @@ class RealNodeTest {
         assertThat(message).contains("Read-only file system");
     }
 
+    /**
+     * The image loads sqlite-jdbc's native library from /app/native (see worker-image/Dockerfile): with a read-only root
+     * and no writable /tmp, where sqlite-jdbc could not extract its own, the worker still reads a GeoPackage.
+     */
+    @Test
+    void workerImageReadsAGeoPackageWithTheNativeLibraryItShipsOnAReadOnlyRoot() throws Exception {
+        Path gpkg = Files.createTempFile("one", ".gpkg");
+        try {
+            Files.delete(gpkg);
+            writeGeoPackage(gpkg);
+            client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("gpkg").endMetadata()
+                    .addToBinaryData("one.gpkg", java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(gpkg))).build()).create();
+        } finally {
+            Files.deleteIfExists(gpkg);
+        }
+        var data = new VolumeMountBuilder().withName("data").withMountPath("/data").withReadOnly(true).build();
+        var work = new VolumeMountBuilder().withName("work").withMountPath("/work").build();
+        var spec = restrictedPodSpec(List.of(restrictedContainer("worker", SHELL_IMAGE).withVolumeMounts(data, work)
+                .editSecurityContext().withReadOnlyRootFilesystem(true).endSecurityContext()
+                .withArgs("spatial", "load", "--dry-run", "--source", "/data/one.gpkg", "--table", "one", "--work-dir", "/work/scratch",
+                        "--result", "/dev/termination-log").build()))
+                .withVolumes(new VolumeBuilder().withName("data").withNewConfigMap().withName("gpkg").endConfigMap().build(),
+                        new VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build());
+        run(TestBed.job("gpkg", spec), "Complete");
+        String result = terminated(onlyPodOf("gpkg"), "worker").getMessage();
+        assertThat(result).contains("\"rows\":1").contains("\"geometryType\":\"MultiPolygon\"");
+    }
+
+    /** A GeoPackage of one polygon in EPSG:4326 (the tables and the geometry blob of the OGC GeoPackage spec, by hand). */
+    private static void writeGeoPackage(Path file) throws Exception {
+        java.nio.ByteBuffer wkb = java.nio.ByteBuffer.allocate(8 + 1 + 4 + 4 + 4 + 5 * 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        wkb.put(new byte[] {'G', 'P', 0, 1}).putInt(4326); // magic, version 0, flags: little endian, no envelope; srs_id
+        wkb.put((byte) 1).putInt(3).putInt(1).putInt(5); // WKB: little endian, Polygon, one ring of five points
+        for (double[] p : new double[][] {{0, 0}, {0, 1}, {1, 1}, {1, 0}, {0, 0}}) {
+            wkb.putDouble(p[0]).putDouble(p[1]);
+        }
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = db.createStatement()) {
+            st.execute("PRAGMA application_id = 1196444487");
+            st.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
+                    + " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT)");
+            st.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\","
+                    + "SPHEROID[\"WGS 84\",6378137,298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433],"
+                    + "AUTHORITY[\"EPSG\",\"4326\"]]', NULL)");
+            st.execute("CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT,"
+                    + " description TEXT DEFAULT '', last_change DATETIME, min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER)");
+            st.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('one', 'features', 'one', 4326)");
+            st.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
+                    + " geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL)");
+            st.execute("INSERT INTO gpkg_geometry_columns VALUES ('one', 'geom', 'POLYGON', 4326, 0, 0)");
+            st.execute("CREATE TABLE one (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POLYGON, name TEXT)");
+            try (var ps = db.prepareStatement("INSERT INTO one (geom, name) VALUES (?, 'square')")) {
+                ps.setBytes(1, wkb.array());
+                ps.executeUpdate();
+            }
+        }
+    }
+
     @Test
     void aContainerOverItsMemoryLimitIsOomKilled() {
         // tail holds a line without a newline in memory: 200 MiB of zeros under a 32 MiB limit.
