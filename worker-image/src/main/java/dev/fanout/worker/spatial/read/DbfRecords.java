@@ -199,6 +199,7 @@ final class DbfRecords implements Closeable {
         }
         long unscaled = 0;
         int digits = 0;
+        boolean anyDigit = false;
         int scale = -1;
         for (; k < m; k++) {
             char c = number[k];
@@ -207,16 +208,13 @@ final class DbfRecords implements Closeable {
             } else if (c >= '0' && c <= '9' && digits < 18) {
                 unscaled = unscaled * 10 + (c - '0');
                 digits += unscaled == 0 ? 0 : 1; // leading zeros do not count
+                anyDigit = true;
                 if (scale >= 0) {
                     scale++;
                 }
             } else {
                 return exotic(new String(number, 0, m), type, n, field);
             }
-        }
-        boolean anyDigit = false;
-        for (int j = 0; j < m && !anyDigit; j++) {
-            anyDigit = number[j] >= '0' && number[j] <= '9';
         }
         if (!anyDigit) {
             return exotic(new String(number, 0, m), type, n, field); // "-", "+.": not numbers
