@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$FANOUT_ROOT"
-JAVA_HOME=$(newest_jdk) ./mvnw -B -q test -pl worker-image,operator -Dtest=CrdsAreUpToDateTest -Dfanout.updateCrds=true -Dsurefire.failIfNoSpecifiedTests=false
+JAVA_HOME=$(newest_jdk) ./mvnw -B -q test -pl api,worker-image,operator -Dtest=CrdsAreUpToDateTest -Dfanout.updateCrds=true -Dsurefire.failIfNoSpecifiedTests=false
 ls crds/

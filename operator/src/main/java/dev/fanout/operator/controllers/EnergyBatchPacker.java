@@ -2,6 +2,7 @@ package dev.fanout.operator.controllers;
 
 import dev.fanout.api.IndexRanges;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.GroupTiming;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
@@ -49,6 +50,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
     private boolean measuredMade;
     private Integer lastSize;
+    private Integer runsLeft; // made once a pass, when a pack is first sized
+    private Double secondsLeft; // the same, for runs of several lengths
 
     EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage) {
         this.esb = esb;
@@ -67,7 +70,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     /** The means with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
     private PackingStatus measured() {
         if (!measuredMade) {
-            measured = withEnded(esb.getStatus().packing, states.values());
+            measured = withEnded(esb.getStatus().packing, states.values(), EnergyBatchPlan.severalGroups(esb.getSpec()));
             measuredMade = true;
         }
         return measured;
@@ -80,10 +83,36 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     @Override
-    public int size(int waiting, int running, int window) {
+    public int size(String packKey, int waiting, int running, int window) {
         PackingStatus m = measured();
-        lastSize = size(m, cap(), waiting, m == null || m.runSeconds == null ? running : runsLeft(m, Instant.now()), window);
+        if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
+            lastSize = 1;
+        } else if (m.groups == null || m.groups.isEmpty()) {
+            if (runsLeft == null) { // as this pass began: the packs it starts are part of the same share-out
+                runsLeft = runsLeft(m, Instant.now());
+            }
+            lastSize = size(m, cap(), waiting, runsLeft, window);
+        } else {
+            // Runs of several lengths: the even share is one of seconds, in runs of this pack's own length.
+            if (secondsLeft == null) {
+                secondsLeft = secondsLeft(m, Instant.now());
+            }
+            double run = runSeconds(m, packKey);
+            lastSize = size(run, m.overheadSeconds, cap(), secondsLeft / Math.max(1, window) / run, waiting);
+        }
         return lastSize;
+    }
+
+    /** A run's expected seconds: its model and weather's measured mean, else the batch's. */
+    private static double runSeconds(PackingStatus m, String group) {
+        if (m.groups != null) {
+            for (GroupTiming g : m.groups) {
+                if (group.equals(EnergyBatchPlan.group(g.model, g.weather)) && g.runSeconds != null && g.runSeconds > 0) {
+                    return g.runSeconds;
+                }
+            }
+        }
+        return m.runSeconds;
     }
 
     /**
@@ -92,21 +121,50 @@ final class EnergyBatchPacker implements TaskSet.Packer {
      * already hold (that would make its pack outlast them all).
      */
     int runsLeft(PackingStatus m, Instant now) {
-        Map<String, Integer> runsOf = new HashMap<>();
+        return (int) Math.ceil(secondsRunning(m, now, Map.of()) / m.runSeconds - 1e-9);
+    }
+
+    /** Seconds of runs left: those of the running Jobs, and the first attempts waiting, each at its own length. */
+    double secondsLeft(PackingStatus m, Instant now) {
+        Map<String, Double> byGroup = new HashMap<>();
+        Map<String, Integer> waiting = new HashMap<>();
+        for (var e : states.entrySet()) {
+            if (e.getValue().phase() == TaskPhase.Pending) {
+                waiting.merge(EnergyBatchPlan.groupOf(e.getKey()), 1, Integer::sum);
+            }
+        }
+        double left = 0;
+        for (var w : waiting.entrySet()) {
+            left += w.getValue() * byGroup.computeIfAbsent(w.getKey(), g -> runSeconds(m, g));
+        }
+        for (var e : states.entrySet()) {
+            if (e.getValue().phase() == TaskPhase.Running) {
+                byGroup.computeIfAbsent(EnergyBatchPlan.groupOf(e.getKey()), g -> runSeconds(m, g));
+            }
+        }
+        return left + secondsRunning(m, now, byGroup);
+    }
+
+    /** Seconds the running Jobs still have to run: each run at its group's length (else the batch's mean) after the overhead. */
+    private double secondsRunning(PackingStatus m, Instant now, Map<String, Double> runSecondsByGroup) {
+        Map<String, Double> workOf = new HashMap<>();
         Map<String, String> startOf = new HashMap<>();
-        for (TaskState s : states.values()) {
+        for (var e : states.entrySet()) {
+            TaskState s = e.getValue();
             if (s.phase() == TaskPhase.Running && s.job() != null && s.startTime() != null) {
-                runsOf.merge(s.job(), 1, Integer::sum);
+                double run = runSecondsByGroup.isEmpty() ? m.runSeconds
+                        : runSecondsByGroup.getOrDefault(EnergyBatchPlan.groupOf(e.getKey()), m.runSeconds);
+                workOf.merge(s.job(), run, Double::sum);
                 startOf.putIfAbsent(s.job(), s.startTime());
             }
         }
         double overhead = m.overheadSeconds == null ? 0 : m.overheadSeconds;
         double left = 0;
-        for (var job : runsOf.entrySet()) {
-            double ran = (Duration.between(Instant.parse(startOf.get(job.getKey())), now).toMillis() / 1000.0 - overhead) / m.runSeconds;
+        for (var job : workOf.entrySet()) {
+            double ran = Duration.between(Instant.parse(startOf.get(job.getKey())), now).toMillis() / 1000.0 - overhead;
             left += Math.min(job.getValue(), Math.max(0, job.getValue() - ran));
         }
-        return (int) Math.ceil(left);
+        return left;
     }
 
     @Override
@@ -140,22 +198,54 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /** The measurements with the Jobs that ended in this pass taken in (a copy; the recorded ones are not changed). */
-    static PackingStatus withEnded(PackingStatus recorded, Collection<TaskState> states) {
+    static PackingStatus withEnded(PackingStatus recorded, Collection<TaskState> states, boolean severalGroups) {
         PackingStatus out = new PackingStatus();
         if (recorded != null) {
             out.runSeconds = recorded.runSeconds;
             out.overheadSeconds = recorded.overheadSeconds;
             out.runsPerJob = recorded.runsPerJob;
+            if (recorded.groups != null) {
+                out.groups = new ArrayList<>(recorded.groups.stream().map(EnergyBatchPacker::copy).toList());
+            }
         }
         boolean any = recorded != null;
         for (List<VariantRunTask> ended : endedJobs(states).values()) {
             VariantRunTask r = ended.get(0);
             if (r.jobEngineSeconds != null && r.jobRuns == ended.size()) {
                 measured(out, seconds(r), r.jobEngineSeconds, r.jobRuns);
+                if (severalGroups && r.s.id != null) {
+                    measured(out, r.s.id, r.jobEngineSeconds / Math.max(1, r.jobRuns));
+                }
                 any = true;
             }
         }
         return any ? out : null;
+    }
+
+    /** Takes one Job's seconds per run into its model and weather's timing: the first stays, the mean moves. */
+    static void measured(PackingStatus into, String runId, double runSeconds) {
+        String[] parts = runId.split("\\.", 3); // <model>.<weather>.<variant>: names hold no dots
+        if (into.groups == null) {
+            into.groups = new ArrayList<>();
+        }
+        GroupTiming g = into.groups.stream().filter(t -> t.model.equals(parts[0]) && t.weather.equals(parts[1])).findFirst().orElse(null);
+        if (g == null) {
+            g = new GroupTiming();
+            g.model = parts[0];
+            g.weather = parts[1];
+            g.firstRunSeconds = round(runSeconds);
+            into.groups.add(g);
+        }
+        g.runSeconds = round(g.runSeconds == null ? runSeconds : (g.runSeconds + runSeconds) / 2);
+    }
+
+    private static GroupTiming copy(GroupTiming g) {
+        GroupTiming c = new GroupTiming();
+        c.model = g.model;
+        c.weather = g.weather;
+        c.firstRunSeconds = g.firstRunSeconds;
+        c.runSeconds = g.runSeconds;
+        return c;
     }
 
     /**
@@ -168,9 +258,17 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
             return 1;
         }
-        double enough = Math.ceil(measured.overheadSeconds * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / measured.runSeconds);
-        double wanted = Math.max(1, Math.max(enough, Math.floor(PACK_SECONDS / measured.runSeconds)));
-        double share = Math.ceil((waiting + running) / (double) Math.max(1, window));
+        return size(measured.runSeconds, measured.overheadSeconds, cap, (waiting + running) / (double) Math.max(1, window), waiting);
+    }
+
+    /** The same for runs of {@code run} seconds, {@code share} of them being an even share of what is left per slot. */
+    static int size(double run, double overhead, int cap, double evenShare, int waiting) {
+        if (cap <= 1) {
+            return 1;
+        }
+        double enough = Math.ceil(overhead * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / run);
+        double wanted = Math.max(1, Math.max(enough, Math.floor(PACK_SECONDS / run)));
+        double share = Math.ceil(evenShare - 1e-9);
         // The share in whole packs of at least the wanted size: 313 runs a slot at 150 wanted are two packs of 157, not two
         // of 150 and a wave of 13 more Jobs at the end.
         double even = Math.ceil(share / Math.max(1, Math.floor(share / wanted)));

@@ -11,6 +11,7 @@ import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchSpec;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskSet;
@@ -28,8 +29,9 @@ import java.util.Set;
 
 /**
  * An EnergySimulationBatch's plan: the variants (construction sets, then parameter samples), one run per model x weather x
- * variant with the id {@code <model>.<weather>.<variant>}, in that order (a model's runs together, so they pack; the largest
- * model first), and each run's pod: init container `energy prepare` (model,
+ * variant with the id {@code <model>.<weather>.<variant>}: a model and weather's runs together, so they pack, the longest
+ * first ({@link #longestFirst}); with several models or weather files, the first run of each goes first and alone, so that
+ * its time orders the rest. And each run's pod: init container `energy prepare` (model,
  * weather, variant -> in.idf/in.epw on the shared emptyDir), init container `energyplus` (the engine image unchanged; its
  * exit code is written down instead of failing the pod, so that collect can report the .err), then the worker container
  * `energy collect`. Also the aggregate task and the checks the schema cannot make.
@@ -98,46 +100,110 @@ final class EnergyBatchPlan {
             esb.getStatus().inputs.stream().filter(i -> i.revision != null).forEach(i -> revisions.put(i.input, i.revision));
         }
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
-        List<TaskSet.Planned> plan = new ArrayList<>();
-        for (InputFile model : longestFirst(spec.models, esb.getStatus())) {
+        List<TaskSet.Planned> probes = new ArrayList<>(); // the first run of each model and weather, when there are several
+        List<TaskSet.Planned> rest = new ArrayList<>();
+        boolean probe = severalGroups(spec);
+        for (Group g : longestFirst(spec, esb.getStatus())) {
+            InputFile model = g.model();
+            InputFile weather = g.weather();
             String modelJson = Serialization.asJson(model);
-            for (InputFile weather : spec.weather) {
-                String weatherJson = Serialization.asJson(weather);
-                String revision = revised(revisions, "model/" + model.name, "weather/" + weather.name);
-                for (Variant v : variants) {
-                    String id = runId(model.name, weather.name, v.id());
-                    String hash = TaskJobs.hash(modelJson, weatherJson, v.edit().toJson(), ep.image, ep.mode, workerImage,
-                            spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
-                            spec.outputs == null ? null : spec.outputs.claimName);
-                    if (revision != null) {
-                        hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
-                    }
-                    String packKey = packKey(model, weather);
-                    plan.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, packKey, v.sampled() ? packKey : null));
+            String weatherJson = Serialization.asJson(weather);
+            String revision = revised(revisions, "model/" + model.name, "weather/" + weather.name);
+            String packKey = packKey(model, weather);
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
+                String id = runId(model.name, weather.name, v.id());
+                String hash = TaskJobs.hash(modelJson, weatherJson, v.edit().toJson(), ep.image, ep.mode, workerImage,
+                        spec.results.database.secretRef.name, spec.results.database.schema, spec.results.table,
+                        spec.outputs == null ? null : spec.outputs.claimName);
+                if (revision != null) {
+                    hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
+                }
+                String series = v.sampled() ? packKey : null;
+                if (probe && i == 0) {
+                    // Alone and early: its time orders the rest of its model and weather's runs among the others.
+                    probes.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, null, series));
+                } else {
+                    rest.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, packKey, series));
                 }
             }
         }
-        return plan;
+        probes.addAll(rest);
+        return probes;
+    }
+
+    /** Runs of one model with one weather file: they take about as long as each other, and may share a Job. */
+    record Group(InputFile model, InputFile weather) {
+    }
+
+    /** Whether the batch has runs of more than one model and weather file (which may take very different times). */
+    static boolean severalGroups(EnergySimulationBatchSpec spec) {
+        return spec.models.size() * spec.weather.size() > 1;
+    }
+
+    /** The group of a run id ({@code <model>.<weather>.<variant>}), as {@link #packKey} names it. */
+    static String groupOf(String runId) {
+        int model = runId.indexOf('.');
+        int weather = runId.indexOf('.', model + 1);
+        return runId.substring(0, model) + "/" + runId.substring(model + 1, weather);
+    }
+
+    static String group(String model, String weather) {
+        return model + "/" + weather;
     }
 
     /** A planned run (from {@link #plan}) with its pod. */
     static TaskSet.Planned pod(EnergySimulationBatch esb, TaskSet.Planned t, EnergyBatchPacker.Run run, String workerImage) {
         EnergyPlusSpec ep = esb.getSpec().energyplus == null ? new EnergyPlusSpec() : esb.getSpec().energyplus;
-        return run(esb, t.id(), t.specHash(), run.model(), run.weather(), run.variant(), workerImage, ep);
+        TaskSet.Planned p = run(esb, t.id(), t.specHash(), run.model(), run.weather(), run.variant(), workerImage, ep);
+        return new TaskSet.Planned(p.id(), p.specHash(), p.args(), p.layout(), t.packKey(), t.series()); // a first run stays alone
     }
 
     /**
-     * The models, largest first (a larger model runs longer, so its runs start first and the batch's tail is short): by
-     * the length their server reported (status.inputs); models of unknown size (ConfigMap, volume) after, in spec order.
+     * The models with their weather files, the longest runs first (started last, a long run would end the batch alone):
+     * by the measured time of their first run (status.packing.groups); the others by their model's length as its server
+     * reported it (status.inputs), in seconds at the rate the timed ones ran at if any were; models of unknown size
+     * (ConfigMap, volume) not yet timed after, in spec order.
      */
-    static List<InputFile> longestFirst(List<InputFile> models, dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus status) {
+    static List<Group> longestFirst(EnergySimulationBatchSpec spec, EnergySimulationBatchStatus status) {
         Map<String, Long> length = new java.util.HashMap<>();
+        Map<String, Double> timed = new java.util.HashMap<>();
         if (status != null) {
-            status.inputs.stream().filter(i -> i.length != null).forEach(i -> length.put(i.input, i.length));
+            status.inputs.stream().filter(i -> i.length != null && i.input.startsWith("model/"))
+                    .forEach(i -> length.put(i.input.substring("model/".length()), i.length));
+            if (status.packing != null && status.packing.groups != null) {
+                status.packing.groups.stream().filter(g -> g.firstRunSeconds != null)
+                        .forEach(g -> timed.put(group(g.model, g.weather), g.firstRunSeconds));
+            }
         }
-        List<InputFile> out = new ArrayList<>(models);
-        out.sort(java.util.Comparator.comparingLong((InputFile m) -> length.getOrDefault("model/" + m.name, -1L)).reversed());
-        return out;
+        List<Group> groups = new ArrayList<>();
+        double seconds = 0;
+        double bytes = 0;
+        for (InputFile model : spec.models) {
+            for (InputFile weather : spec.weather) {
+                groups.add(new Group(model, weather));
+                Double t = timed.get(group(model.name, weather.name));
+                if (t != null && length.containsKey(model.name)) {
+                    seconds += t;
+                    bytes += length.get(model.name);
+                }
+            }
+        }
+        double perByte = bytes > 0 ? seconds / bytes : Double.NaN;
+        Map<Group, Double> expected = new java.util.HashMap<>();
+        for (Group g : groups) {
+            Double t = timed.get(group(g.model().name, g.weather().name));
+            Long n = length.get(g.model().name);
+            if (t != null) {
+                expected.put(g, t);
+            } else if (n != null && !timed.isEmpty()) {
+                expected.put(g, Double.isNaN(perByte) ? null : n * perByte);
+            } else if (n != null) {
+                expected.put(g, (double) n); // nothing timed yet: lengths only compare with each other
+            }
+        }
+        groups.sort(java.util.Comparator.comparing((Group g) -> expected.get(g), java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder())));
+        return groups;
     }
 
     /** The runs of the plan by id, for the packer: model, weather and variant of each. */

@@ -105,7 +105,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
 
     @Override
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
-        record(esb.getStatus(), tasks.plan(), tasks.states(), pass);
+        record(esb.getStatus(), tasks.plan(), tasks.states(), pass, EnergyBatchPlan.severalGroups(esb.getSpec()));
         if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null && esb.getStatus().packing != null) {
             // The size packs get; the batch's last few runs, shared out one per slot, do not make it 1 once runs were packed.
             Integer was = esb.getStatus().packing.runsPerJob;
@@ -238,7 +238,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
 
     /** Writes the pass back: live runs listed, the others in the ledger, counts, the first failures, finished seconds. */
     static void record(EnergySimulationBatchStatus status, List<TaskSet.Planned> plan, Map<String, TaskState> states,
-            TaskEngine.Pass pass) {
+            TaskEngine.Pass pass, boolean severalGroups) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
         Map<String, List<Integer>> runningByJob = new LinkedHashMap<>(); // a Job's live runs, by place in the plan
@@ -263,7 +263,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         for (List<VariantRunTask> ended : EnergyBatchPacker.endedJobs(states.values()).values()) {
             seconds += EnergyBatchPacker.seconds(ended.get(0)); // a pack's runs ended together: its time once
         }
-        status.packing = EnergyBatchPacker.withEnded(status.packing, states.values());
+        status.packing = EnergyBatchPacker.withEnded(status.packing, states.values(), severalGroups);
         // Runs alone are listed; a pack is one entry naming its runs by place, whatever its size.
         List<VariantRun> running = new ArrayList<>();
         List<RunPack> packs = new ArrayList<>();

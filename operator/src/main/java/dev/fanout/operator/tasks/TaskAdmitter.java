@@ -80,8 +80,10 @@ final class TaskAdmitter {
         if (set.packer() != null) {
             admit = Math.min(admit, Math.max(0, set.packer().jobsWhileUnmeasured() - pods));
         }
-        int packSize = set.packer() == null || admit == 0 ? 1 : Math.max(1, set.packer().size(firstAttempts, running, window));
         List<TaskSet.Planned> plan = set.plan();
+        int waitingBefore = firstAttempts;
+        int runningBefore = running;
+        int packSize = 1; // of the last pack sized
         int jobs = 0;
         int packed = 0;
         int retries = 0;
@@ -90,6 +92,10 @@ final class TaskAdmitter {
             TaskState s = set.states().get(t.id());
             if (s.phase() != TaskPhase.Pending && s.phase() != TaskPhase.Retrying) {
                 continue;
+            }
+            if (set.packer() != null && s.phase() == TaskPhase.Pending && t.packKey() != null) {
+                // Sized from the counts this pass began with: the packs started in it are part of the same share-out.
+                packSize = Math.max(1, set.packer().size(t.packKey(), waitingBefore, runningBefore, window));
             }
             List<TaskSet.Planned> pack = packSize > 1 && s.phase() == TaskPhase.Pending && t.packKey() != null
                     ? packFrom(set, i, packSize) : List.of(t);

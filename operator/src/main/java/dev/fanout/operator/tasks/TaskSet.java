@@ -48,10 +48,10 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
      */
     public interface Packer {
         /**
-         * How many tasks one Job takes now, for this many first attempts waiting, tasks running and Jobs the window holds
-         * (1: each alone).
+         * How many tasks of this pack key one Job takes now, for this many first attempts waiting, tasks running and Jobs
+         * the window holds (1: each alone).
          */
-        int size(int waiting, int running, int window);
+        int size(String packKey, int waiting, int running, int window);
 
         /**
          * How many Jobs may run while nothing is measured yet (the first runs alone, timed before packs are sized; a

@@ -51,7 +51,7 @@ class BoundedBatchStatusTest {
         }
         EnergySimulationBatchStatus status = new EnergySimulationBatchStatus();
         TaskEngine.Pass pass = new TaskEngine.Pass(10_000, 6000, 300, 64, 3636, 0, 64, false, List.of());
-        EnergySimulationBatchReconciler.record(status, plan, states, pass);
+        EnergySimulationBatchReconciler.record(status, plan, states, pass, false);
         int bytes = Serialization.asJson(status).length();
         assertThat(bytes).as("status bytes mid-run").isLessThan(40_000);
         assertThat(status.running).hasSize(64);
@@ -81,7 +81,7 @@ class BoundedBatchStatusTest {
             TaskState s = live.containsKey(t.id()) ? new VariantRunTask(live.get(t.id())) : ledger.find(t.id(), t.specHash());
             again.put(t.id(), s != null ? s : new TaskLedger.Entry());
         }
-        EnergySimulationBatchReconciler.record(status, plan, again, pass);
+        EnergySimulationBatchReconciler.record(status, plan, again, pass, false);
         assertThat(status.failures).allSatisfy(f -> assertThat(f.message).contains("less than the minimum"));
     }
 }

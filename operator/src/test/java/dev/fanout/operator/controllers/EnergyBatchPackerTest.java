@@ -2,6 +2,7 @@ package dev.fanout.operator.controllers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,35 @@ class EnergyBatchPackerTest {
         assertThat(packer.runsLeft(measured(2, 10), now)).isEqualTo(107 + 0 + 1);
         // So 300 waiting over 4 slots, with those running: 102 each, not (300 + 168) / 4 = 117.
         assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 300, packer.runsLeft(measured(2, 10), now), 4)).isEqualTo(102);
+    }
+
+    /**
+     * Runs of two lengths: a pack holds an even share of the seconds left per slot, in runs of its own length. Counted in
+     * runs (25 each over 2 slots), a pack of the 6 s runs would take 150 s while one of the 1.5 s runs takes 37.5 s.
+     */
+    @Test
+    void packsOfRunsOfDifferentLengthsShareTheSecondsLeftNotTheRuns() {
+        EnergySimulationBatch esb = EnergyBatchPlanTest.batch();
+        esb.getSpec().packing.maxRunsPerJob = 100;
+        esb.setStatus(new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus());
+        PackingStatus p = measured(3, 0);
+        EnergyBatchPacker.measured(p, "long.golden.v0", 6.0);
+        EnergyBatchPacker.measured(p, "short.golden.v0", 1.5);
+        esb.getStatus().packing = p;
+        java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= 10; i++) {
+            states.put("long.golden.v" + i, new dev.fanout.operator.tasks.TaskLedger.Entry());
+        }
+        for (int i = 1; i <= 40; i++) {
+            states.put("short.golden.v" + i, new dev.fanout.operator.tasks.TaskLedger.Entry());
+        }
+        EnergyBatchPacker packer = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker");
+        // 10 x 6 s + 40 x 1.5 s = 120 s over 2 slots: 60 s each.
+        assertThat(packer.size("long/golden", 50, 0, 2)).isEqualTo(10);
+        assertThat(packer.size("short/golden", 50, 0, 2)).isEqualTo(40);
+        // A model and weather not timed yet counts at the batch's mean (3 s): 20 s a slot more.
+        states.put("other.golden.v1", new dev.fanout.operator.tasks.TaskLedger.Entry());
+        assertThat(new EnergyBatchPacker(esb, java.util.List.of(), states, "worker").size("other/golden", 51, 0, 2)).isEqualTo(21);
     }
 
     private static VariantRunTask run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase phase, String job, java.time.Instant start) {

@@ -107,13 +107,67 @@ class EnergyBatchPlanTest {
         assertThat(plan.stream().map(t -> t.id().substring(0, t.id().indexOf('.'))).distinct()).containsExactly("large", "small", "office");
     }
 
+    /**
+     * Measured times order the runs, not the models' sizes: a large model whose first run was short goes after a small one
+     * whose first run was long. A model not yet timed is expected to take its size at the rate the timed ones ran at;
+     * one of unknown size and not timed goes last, one of unknown size but timed takes its place by its time.
+     */
+    @Test
+    void runsAreOrderedByTheFirstMeasuredTimeOfTheirModelThenBySizeAtTheMeasuredRate() {
+        EnergySimulationBatch esb = batch();
+        InputFile small = new InputFile();
+        small.name = "small";
+        small.url = "http://models/small.idf";
+        InputFile large = new InputFile();
+        large.name = "large";
+        large.url = "http://models/large.idf";
+        esb.getSpec().models = List.of(esb.getSpec().models.get(0), small, large);
+        esb.getSpec().weather = List.of(esb.getSpec().weather.get(0));
+        esb.setStatus(new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus());
+        for (var m : List.of(Map.entry("small", 40_000L), Map.entry("large", 900_000L))) {
+            var v = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion();
+            v.input = "model/" + m.getKey();
+            v.length = m.getValue();
+            esb.getStatus().inputs.add(v);
+        }
+        assertThat(groupOrder(esb)).containsExactly("large", "small", "office");
+        var packing = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus();
+        esb.getStatus().packing = packing;
+        // large timed at 2 s: small (1/22 of its size) is expected at 0.09 s, still after it.
+        EnergyBatchPacker.measured(packing, "large.golden.base", 2.0);
+        assertThat(groupOrder(esb)).containsExactly("large", "small", "office");
+        // small timed at 4 s: before large. The moving mean does not reorder; the first time does.
+        EnergyBatchPacker.measured(packing, "small.golden.base", 4.0);
+        EnergyBatchPacker.measured(packing, "large.golden.thick", 9.0);
+        assertThat(packing.groups).filteredOn(g -> g.model.equals("large")).singleElement()
+                .satisfies(g -> assertThat(g.firstRunSeconds).isEqualTo(2.0)).satisfies(g -> assertThat(g.runSeconds).isEqualTo(5.5));
+        assertThat(groupOrder(esb)).containsExactly("small", "large", "office");
+        // office (a ConfigMap: no size) timed at 3 s: between them.
+        EnergyBatchPacker.measured(packing, "office.golden.base", 3.0);
+        assertThat(groupOrder(esb)).containsExactly("small", "office", "large");
+        List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+        assertThat(plan.subList(0, 3)).extracting(TaskSet.Planned::id).containsExactly("small.golden.base", "office.golden.base",
+                "large.golden.base");
+        assertThat(plan.get(3).id()).isEqualTo("small.golden.thick");
+    }
+
+    /** The models in the order of their runs after the first runs. */
+    private static List<String> groupOrder(EnergySimulationBatch esb) {
+        List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
+        int groups = esb.getSpec().models.size() * esb.getSpec().weather.size();
+        return plan.subList(groups, plan.size()).stream().map(t -> t.id().substring(0, t.id().indexOf('.'))).distinct().toList();
+    }
+
     @Test
     void oneRunPerModelWeatherAndVariantWithStableIds() {
         EnergySimulationBatch esb = batch();
         List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
-        assertThat(plan).extracting(TaskSet.Planned::id).containsExactly("office.golden.base", "office.golden.thick",
-                "office.golden.lhs-00001", "office.golden.lhs-00002", "office.golden.lhs-00003", "office.chicago.base",
+        // Two weather files: the first run of each goes first (alone: no pack key), to be timed; then the rest of each.
+        assertThat(plan).extracting(TaskSet.Planned::id).containsExactly("office.golden.base", "office.chicago.base",
+                "office.golden.thick", "office.golden.lhs-00001", "office.golden.lhs-00002", "office.golden.lhs-00003",
                 "office.chicago.thick", "office.chicago.lhs-00001", "office.chicago.lhs-00002", "office.chicago.lhs-00003");
+        assertThat(plan).extracting(TaskSet.Planned::packKey).containsExactly(null, null, "office/golden", "office/golden",
+                "office/golden", "office/golden", "office/chicago", "office/chicago", "office/chicago", "office/chicago");
         assertThat(EnergyBatchPlan.problems(esb.getSpec(), EnergyBatchPlan.variants(esb.getSpec()), 10_000)).isEmpty();
         assertThat(EnergyBatchPlan.baseline(esb.getSpec())).isEqualTo("base");
         // The aggregate is told what the batch is now, so rows of removed runs leave the ranking.

@@ -638,6 +638,86 @@ class ReconcileInProcessTest {
         assertThat(done.packs).isEmpty();
     }
 
+    /**
+     * Two models: a large one whose runs are short and a small one whose runs are long. Each model's first run goes first and
+     * alone; once both are timed, the long model's runs go next although its file is smaller, and its packs hold an even
+     * share of the seconds left, not of the runs. The order changes while a pack of the other model runs: that pack is
+     * found again by its Job, none of its runs starts twice, and every run ends exactly once.
+     */
+    @Test
+    void theModelWhoseFirstRunTookLongestGoesNextAndAReorderStartsNoRunTwice(@org.junit.jupiter.api.io.TempDir Path files) throws Exception {
+        Files.writeString(files.resolve("large.idf"), "Version,25.2;\n" + "! padding\n".repeat(500));
+        Files.writeString(files.resolve("small.idf"), "Version,25.2;");
+        Files.writeString(files.resolve("w.epw"), "LOCATION,Golden");
+        try (dev.fanout.worker.testdata.FileServer http = new dev.fanout.worker.testdata.FileServer(files)) {
+            startOperator();
+            apply("""
+                    apiVersion: fanout.dev/v1alpha1
+                    kind: EnergySimulationBatch
+                    metadata: {name: walls}
+                    spec:
+                      models: [{name: small, url: "%s"}, {name: large, url: "%s"}]
+                      weather: [{name: golden, url: "%s"}]
+                      constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}]
+                      parallelism: {max: 2}
+                      results: {database: {secretRef: {name: postgis}}}
+                    """.formatted(http.url("small.idf"), http.url("large.idf"), http.url("w.epw")), EnergySimulationBatch.class);
+            await("the two first runs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 2);
+            assertThat(jobsOfKind(EnergyBatchPlan.KIND)).allSatisfy(j -> assertThat(TaskJobs.isPack(j)).isFalse())
+                    .extracting(j -> j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))
+                    .containsExactlyInAnyOrder("large.golden.a", "small.golden.a");
+            List<String> ended = new java.util.ArrayList<>();
+            // large's first run took 0.5 s: its file being the larger, its other runs are expected to be the longer; they go next.
+            endRun("large.golden.a", 0.5, ended);
+            await("a pack of large", () -> packs().size() == 1);
+            Job large = packs().get(0);
+            assertThat(TaskJobs.members(large)).extracting(TaskJobs.Member::id).allMatch(id -> id.startsWith("large.golden."));
+            // small's first run took 6 s: small's runs go next, before any more of large's. The order changed while large's
+            // pack runs: its runs are no longer at the places the status names.
+            endRun("small.golden.a", 6.0, ended);
+            await("a pack of small", () -> packs().size() == 2);
+            Job small = packs().stream().filter(j -> !j.getMetadata().getUid().equals(large.getMetadata().getUid())).findFirst().orElseThrow();
+            assertThat(TaskJobs.members(small)).extracting(TaskJobs.Member::id).allMatch(id -> id.startsWith("small.golden."));
+            int live = TaskJobs.members(large).size() + TaskJobs.members(small).size();
+            await("both packs' runs running", () -> batch().getStatus().variants.running == live);
+            assertThat(batch().getStatus().packing.groups).extracting(g -> g.model + "=" + g.firstRunSeconds)
+                    .containsExactlyInAnyOrder("large=0.5", "small=6.0");
+            // Six runs of 6 s and the rest of large's at 0.5 s over two slots: small's pack holds half of the seconds left.
+            assertThat(TaskJobs.members(small)).hasSizeLessThan(6);
+            // Every run is found in exactly one Job (ended Jobs are deleted: their runs are noted as they end), none started
+            // again when the order changed under a running pack.
+            List<String> runs = new java.util.ArrayList<>(List.of("large.golden.a", "small.golden.a"));
+            for (int round = 0; round < 10 && batch().getStatus().variants.succeeded < 14; round++) {
+                for (Job j : jobsOfKind(EnergyBatchPlan.KIND)) {
+                    List<String> members = TaskJobs.members(j).stream().map(TaskJobs.Member::id).toList();
+                    if (ended.contains(j.getMetadata().getName())) {
+                        continue;
+                    }
+                    runs.addAll(members);
+                    if (TaskJobs.isPack(j)) {
+                        podEnds(j, 0, Results.toJson(new dev.fanout.api.results.PackResult("walls", members.size(), List.of(),
+                                members.size() * (members.get(0).startsWith("small") ? 6.0 : 0.5), "public.energy_results", null)));
+                        ended.add(j.getMetadata().getName());
+                    } else {
+                        endRun(members.get(0), members.get(0).startsWith("small") ? 6.0 : 0.5, ended);
+                    }
+                }
+                await("all done or another Job", () -> batch().getStatus().variants.succeeded == 14
+                        || jobsOfKind(EnergyBatchPlan.KIND).stream().anyMatch(j -> !ended.contains(j.getMetadata().getName())));
+            }
+            assertThat(runs).hasSize(14).doesNotHaveDuplicates();
+            assertThat(batch().getStatus().variants.succeeded).isEqualTo(14);
+        }
+    }
+
+    /** Ends a run's Job alone with this engine time. */
+    private void endRun(String id, double seconds, List<String> ended) {
+        Job j = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(x -> id.equals(x.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)))
+                .findFirst().orElseThrow();
+        podEnds(j, 0, Results.toJson(new CollectResult(id, "design days", 12.5, 250.0, 3, seconds, "public.energy_results")));
+        ended.add(j.getMetadata().getName());
+    }
+
     /** A large window is not filled with runs alone before one is timed: four probes, then the rest as the timing says. */
     @Test
     void onlyAFewRunsGoAloneUntilOneIsTimed() {

@@ -1,6 +1,7 @@
 package dev.fanout.operator.crds.v1alpha1.energysimulationbatch;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 
 /** What packing is sized from: the times measured on this batch's finished Jobs. */
 public class PackingStatus {
@@ -11,4 +12,6 @@ public class PackingStatus {
     @JsonPropertyDescription("Runs per Job of the last packs started (1: runs go alone); the batch's last runs, shared out one per "
             + "slot, leave it as it was.")
     public Integer runsPerJob;
+    @JsonPropertyDescription("Per model and weather file, when the batch has several: their runs' measured times.")
+    public List<GroupTiming> groups;
 }
