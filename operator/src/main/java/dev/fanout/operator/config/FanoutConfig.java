@@ -58,6 +58,14 @@ public interface FanoutConfig {
         /** Most runs (models x weather x variants) one EnergySimulationBatch may have: bounds its status and the operator's memory. */
         @WithDefault("100000")
         int maxRuns();
+
+        /**
+         * A batch of several models or weather files times each one's first run (first, alone), then orders the runs by
+         * those times, longest first, and sizes packs by them. false: one mean for the whole batch and the runs in order of
+         * model size (for comparison: dev/bench/energy-order.sh).
+         */
+        @WithDefault("true")
+        boolean timeEachModel();
     }
 
     interface LeaderElection {

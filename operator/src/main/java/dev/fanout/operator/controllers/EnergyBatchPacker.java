@@ -46,6 +46,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private final List<EnergyBatchPlan.Variant> variants;
     private final Map<String, TaskState> states;
     private final String workerImage;
+    private final boolean timeEachGroup;
     private Map<String, Run> runs; // made when a pod is first needed
     private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
     private boolean measuredMade;
@@ -54,6 +55,13 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private Double secondsLeft; // the same, for runs of several lengths
 
     EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage) {
+        this(esb, variants, states, workerImage, esb != null && EnergyBatchPlan.severalGroups(esb.getSpec()));
+    }
+
+    /** {@code timeEachGroup}: runs are timed per model and weather (status.packing.groups), and packs sized by those times. */
+    EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage,
+            boolean timeEachGroup) {
+        this.timeEachGroup = timeEachGroup;
         this.esb = esb;
         this.variants = variants;
         this.states = states;
@@ -70,7 +78,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     /** The means with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
     private PackingStatus measured() {
         if (!measuredMade) {
-            measured = withEnded(esb.getStatus().packing, states.values(), EnergyBatchPlan.severalGroups(esb.getSpec()));
+            measured = withEnded(esb.getStatus().packing, states.values(), timeEachGroup);
             measuredMade = true;
         }
         return measured;
@@ -87,7 +95,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         PackingStatus m = measured();
         if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
             lastSize = 1;
-        } else if (m.groups == null || m.groups.isEmpty()) {
+        } else if (!timeEachGroup || m.groups == null || m.groups.isEmpty()) {
             if (runsLeft == null) { // as this pass began: the packs it starts are part of the same share-out
                 runsLeft = runsLeft(m, Instant.now());
             }
@@ -198,7 +206,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /** The measurements with the Jobs that ended in this pass taken in (a copy; the recorded ones are not changed). */
-    static PackingStatus withEnded(PackingStatus recorded, Collection<TaskState> states, boolean severalGroups) {
+    static PackingStatus withEnded(PackingStatus recorded, Collection<TaskState> states, boolean timeEachGroup) {
         PackingStatus out = new PackingStatus();
         if (recorded != null) {
             out.runSeconds = recorded.runSeconds;
@@ -213,7 +221,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             VariantRunTask r = ended.get(0);
             if (r.jobEngineSeconds != null && r.jobRuns == ended.size()) {
                 measured(out, seconds(r), r.jobEngineSeconds, r.jobRuns);
-                if (severalGroups && r.s.id != null) {
+                if (timeEachGroup && r.s.id != null) {
                     measured(out, r.s.id, r.jobEngineSeconds / Math.max(1, r.jobRuns));
                 }
                 any = true;

@@ -94,6 +94,11 @@ final class EnergyBatchPlan {
      * a batch of 100,000 runs is planned on every pass, and only the runs that start need a pod ({@link #pod}).
      */
     static List<TaskSet.Planned> plan(EnergySimulationBatch esb, List<Variant> variants, String workerImage) {
+        return plan(esb, variants, workerImage, severalGroups(esb.getSpec()));
+    }
+
+    /** The same; {@code timeEachGroup}: each model and weather's first run goes first and alone, to be timed. */
+    static List<TaskSet.Planned> plan(EnergySimulationBatch esb, List<Variant> variants, String workerImage, boolean timeEachGroup) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         Map<String, String> revisions = new java.util.HashMap<>(); // model/<name>, weather/<name> -> revision
         if (esb.getStatus() != null) {
@@ -102,7 +107,6 @@ final class EnergyBatchPlan {
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<TaskSet.Planned> probes = new ArrayList<>(); // the first run of each model and weather, when there are several
         List<TaskSet.Planned> rest = new ArrayList<>();
-        boolean probe = severalGroups(spec);
         for (Group g : longestFirst(spec, esb.getStatus())) {
             InputFile model = g.model();
             InputFile weather = g.weather();
@@ -120,7 +124,7 @@ final class EnergyBatchPlan {
                     hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
                 }
                 String series = v.sampled() ? packKey : null;
-                if (probe && i == 0) {
+                if (timeEachGroup && i == 0) {
                     // Alone and early: its time orders the rest of its model and weather's runs among the others.
                     probes.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, null, series));
                 } else {

@@ -85,7 +85,8 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             recordInputs(esb);
         }
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
-        List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, variants, image); // pods made only for the runs that start
+        boolean timeEachGroup = timeEachGroup(esb);
+        List<TaskSet.Planned> plan = EnergyBatchPlan.plan(esb, variants, image, timeEachGroup); // pods made only for the runs that start
         TaskLedger ledger = new TaskLedger(status.ledger, status.ledgerBlocks, plan);
         Map<String, VariantRun> live = new HashMap<>();
         status.running.forEach(r -> live.put(r.id, r));
@@ -100,12 +101,17 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             }
         }
         return new Tasks(plan, states, id -> new TaskLedger.Entry(),
-                new EnergyBatchPacker(esb, variants, states, image));
+                new EnergyBatchPacker(esb, variants, states, image, timeEachGroup));
+    }
+
+    /** Whether this batch's runs are timed per model and weather file: it has several, and the operator is set to. */
+    private boolean timeEachGroup(EnergySimulationBatch esb) {
+        return config.batch().timeEachModel() && EnergyBatchPlan.severalGroups(esb.getSpec());
     }
 
     @Override
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
-        record(esb.getStatus(), tasks.plan(), tasks.states(), pass, EnergyBatchPlan.severalGroups(esb.getSpec()));
+        record(esb.getStatus(), tasks.plan(), tasks.states(), pass, timeEachGroup(esb));
         if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null && esb.getStatus().packing != null) {
             // The size packs get; the batch's last few runs, shared out one per slot, do not make it 1 once runs were packed.
             Integer was = esb.getStatus().packing.runsPerJob;
@@ -238,7 +244,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
 
     /** Writes the pass back: live runs listed, the others in the ledger, counts, the first failures, finished seconds. */
     static void record(EnergySimulationBatchStatus status, List<TaskSet.Planned> plan, Map<String, TaskState> states,
-            TaskEngine.Pass pass, boolean severalGroups) {
+            TaskEngine.Pass pass, boolean timeEachGroup) {
         Map<String, String> oldFailures = new HashMap<>();
         status.failures.forEach(f -> oldFailures.put(f.id + "|" + f.specHash, f.message));
         Map<String, List<Integer>> runningByJob = new LinkedHashMap<>(); // a Job's live runs, by place in the plan
@@ -263,7 +269,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         for (List<VariantRunTask> ended : EnergyBatchPacker.endedJobs(states.values()).values()) {
             seconds += EnergyBatchPacker.seconds(ended.get(0)); // a pack's runs ended together: its time once
         }
-        status.packing = EnergyBatchPacker.withEnded(status.packing, states.values(), severalGroups);
+        status.packing = EnergyBatchPacker.withEnded(status.packing, states.values(), timeEachGroup);
         // Runs alone are listed; a pack is one entry naming its runs by place, whatever its size.
         List<VariantRun> running = new ArrayList<>();
         List<RunPack> packs = new ArrayList<>();
