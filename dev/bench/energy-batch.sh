@@ -17,18 +17,8 @@ source "$(dirname "$0")/../lib/common.sh"
 cd "$FANOUT_ROOT"
 N=${1:-8} K=${2:-2} MODE=${3:-designDay} PACKING=${4:-both}
 JAVA_HOME=$(newest_jdk); export JAVA_HOME
-apt_install curl openssl
-dev/postgis.sh up >/dev/null
-eval "$(dev/lib/energyplus.sh)"
-[ -f worker-image/target/fanout-worker.jar ] && [ -f operator/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests package
-dev/cluster.sh up >/dev/null
-dev/images.sh >/dev/null
-eval "$(dev/cluster.sh env)"
-eval "$(dev/postgis.sh env)"
-dev/lib/serve-data.sh up >/dev/null
-# The operator as a local process (as the tests run it); the demo's Helm-installed one would compete with it.
-if helm -n fanout-system status fanout >/dev/null 2>&1; then helm -n fanout-system uninstall fanout --wait >/dev/null; fi
-dev/operator.sh up >/dev/null
+source dev/lib/energy-bench.sh
+energy_bench_up
 SHARED="$FANOUT_ROOT/../shared/data/energyplus"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cores=$(nproc)
@@ -61,13 +51,8 @@ parallel=$(echo "$t1 - $t0" | bc)
 run_batch() {
 local max_per_job=$1
 ns=bench-energy
-kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null
-kubectl create namespace "$ns" >/dev/null
-kubectl label namespace "$ns" pod-security.kubernetes.io/enforce=restricted >/dev/null
-kubectl -n "$ns" create secret generic postgis --from-literal=url="$FANOUT_POD_DB_URL" --from-literal=user="$FANOUT_DB_USER" \
-  --from-literal=password="$FANOUT_DB_PASSWORD" >/dev/null
+energy_bench_namespace "$ns" bench_energy
 kubectl -n "$ns" create configmap energy-models --from-file="$SHARED/5ZoneAirCooled.idf" >/dev/null
-psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS bench_energy CASCADE" >/dev/null
 cpu=$(printf "%.3f" "$(echo "scale=3; $cores / $K" | bc)")
 cat > "$work/esb.yaml" <<YAML
 apiVersion: fanout.dev/v1alpha1
@@ -87,17 +72,7 @@ spec:
   resources: {requests: {cpu: "$cpu", memory: 768Mi}}
 YAML
 log "Fanout: $N runs with $K slots (cpu request $cpu of $cores cores each), packing maxRunsPerJob=$max_per_job"
-t0=$(date +%s.%N)
-kubectl create -f "$work/esb.yaml" >/dev/null
-phase=""
-for _ in $(seq 1 3000); do
-  phase=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.phase}' 2>/dev/null || true)
-  [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
-  sleep 0.2
-done
-t1=$(date +%s.%N)
-[ "$phase" = Succeeded ] || die "the batch ended $phase: $(kubectl -n "$ns" get esb bench -o jsonpath='{.status.message}')"
-makespan=$(echo "$t1 - $t0" | bc)
+makespan=$(energy_bench_run "$ns" "$work/esb.yaml")
 kubectl -n "$ns" get esb bench
 packing=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.packing}')
 agg=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.aggregate.startTime} {.status.aggregate.completionTime}')

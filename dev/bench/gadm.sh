@@ -131,7 +131,7 @@ cpu_parts_since() {
 # fanout NAME SIZEHINTS(yes|no) CACHE(yes|no): the SpatialLoad, from apply to Succeeded; sets T_<name>, CPU_<name>, B_<name>
 # (bytes downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
 fanout() {
-  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0 p0 watch
+  local name=$1 hints=$2 cached=$3 schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0 p0
   [ "$cached" = yes ] && sourceCache="
   sourceCache: {claimName: sources}"
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -161,16 +161,8 @@ spec:
   parallelism: {max: 6}$sourceCache
   layers:$layers
 YAML
-  # One watch, not a kubectl a poll: each kubectl costs ~0.1 CPU-second, which would be taken from the run it times.
-  phase=""
-  exec {watch}< <(timeout 900 kubectl -n "$ns" get sl gadm --watch -o jsonpath='{.status.phase}{"\n"}' 2>/dev/null)
-  local watcher=$!
-  while IFS= read -r -u "$watch" phase; do
-    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
-  done
+  phase=$(await_phase "$ns" sl/gadm 900)
   t1=$(date +%s.%N)
-  kill "$watcher" 2>/dev/null || true
-  exec {watch}<&-
   [ "$phase" = Succeeded ] || die "the SpatialLoad ended ${phase:-nowhere}: $(kubectl -n "$ns" get sl gadm -o jsonpath='{.status.message}')"
   eval "T_$name=$(echo "$t1 - $t0" | bc -l)"
   eval "CPU_$name=$(cpu_since "$c0" "$(eval echo "\$T_$name")")"

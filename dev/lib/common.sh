@@ -67,3 +67,18 @@ bridge_up() {
   [[ "$(ip -4 -o addr show dev "$FANOUT_BRIDGE")" == *" inet $NODE_IP/"* ]] || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$FANOUT_BRIDGE"
   ip link set "$FANOUT_BRIDGE" up
 }
+
+# Waits for the resource $2 (kind/name) in namespace $1 to reach phase Succeeded or Failed, at most $3 seconds, and
+# prints the phase it reached. One watch, not a kubectl a poll: each kubectl costs ~0.1 CPU-second, which would be taken
+# from the run a benchmark times.
+await_phase() {
+  local watch watcher phase=""
+  exec {watch}< <(timeout "$3" kubectl -n "$1" get "$2" --watch -o jsonpath='{.status.phase}{"\n"}' 2>/dev/null)
+  watcher=$!
+  while IFS= read -r -u "$watch" phase; do
+    [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
+  done
+  kill "$watcher" 2>/dev/null || true
+  exec {watch}<&-
+  echo "$phase"
+}
