@@ -78,13 +78,22 @@ spec:
   resources: {requests: {cpu: "$cpu", memory: 768Mi}}
 YAML
   log "Fanout ($1): $((2 * N)) runs with $K slots"
-  local makespan rows packing
+  local makespan rows packing start jobs
+  start=$(date +%s.%N)
   makespan=$(energy_bench_run "$ns" "$work/esb.yaml")
   rows=$(psql -qAt -c "SELECT count(*) FROM bench_energy_order.energy_results WHERE batch = 'bench'")
   [ "$rows" = "$((2 * N))" ] || die "expected $((2 * N)) result rows, found $rows"
   packing=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.packing}')
+  # The Jobs as they ended: a pack's runs are written one after another as it ends (rows of one model less than a
+  # second apart are one Job).
+  jobs=$(psql -qAt -c "SELECT string_agg(format('%s s: %s x%s', round(extract(epoch FROM e - to_timestamp($start))::numeric, 1), model, n),
+    ', ' ORDER BY e) FROM (SELECT model, max(t) AS e, count(*) AS n FROM (SELECT model, t, sum(new) OVER (PARTITION BY model ORDER BY t) AS g
+    FROM (SELECT model, updated_at AS t, CASE WHEN lag(updated_at) OVER (PARTITION BY model ORDER BY updated_at)
+    > updated_at - interval '1 second' THEN 0 ELSE 1 END AS new FROM bench_energy_order.energy_results WHERE batch = 'bench') a) b
+    GROUP BY model, g) j")
   kubectl delete namespace "$ns" --wait=false >/dev/null
   echo "$1 $makespan $packing" >> "$work/results"
+  echo "$1 $jobs" >> "$work/jobs"
 }
 for _ in $(seq 1 "$ROUNDS"); do run_batch size; run_batch timed; done
 dev/operator.sh down >/dev/null; dev/operator.sh up >/dev/null # as the bed had it: the defaults
@@ -97,6 +106,8 @@ while read -r mode makespan packing; do
   printf '%-52s %8.2f s  speedup/slots=%.3f  status.packing %s\n' "$label" "$makespan" \
     "$(echo "scale=3; $sequential / $makespan / $K" | bc)" "$packing"
 done < "$work/results"
+echo "Jobs as they ended (seconds after kubectl create: model x runs):"
+while read -r mode jobs; do printf '  %-6s %s\n' "$mode" "$jobs"; done < "$work/jobs"
 best_size=$(awk '$1 == "size" {print $2}' "$work/results" | sort -g | head -1)
 best_timed=$(awk '$1 == "timed" {print $2}' "$work/results" | sort -g | head -1)
 printf 'best: size order %.2f s, timed %.2f s: timed is %.2fx faster; speedup/slots %.3f -> %.3f (plain K at a time %.3f)\n' \

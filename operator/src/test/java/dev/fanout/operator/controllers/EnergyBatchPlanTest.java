@@ -86,8 +86,8 @@ class EnergyBatchPlanTest {
                 .contains("thickness");
     }
 
-    @Test
-    void theLargestModelsRunsComeFirstAndModelsOfUnknownSizeAfter() {
+    /** The batch with models office (a ConfigMap: size unknown), small (40 kB) and large (900 kB), their sizes recorded. */
+    private static EnergySimulationBatch threeModels() {
         EnergySimulationBatch esb = batch();
         InputFile small = new InputFile();
         small.name = "small";
@@ -103,6 +103,12 @@ class EnergyBatchPlanTest {
             v.length = m.getValue();
             esb.getStatus().inputs.add(v);
         }
+        return esb;
+    }
+
+    @Test
+    void theLargestModelsRunsComeFirstAndModelsOfUnknownSizeAfter() {
+        EnergySimulationBatch esb = threeModels();
         List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
         assertThat(plan.stream().map(t -> t.id().substring(0, t.id().indexOf('.'))).distinct()).containsExactly("large", "small", "office");
     }
@@ -114,22 +120,8 @@ class EnergyBatchPlanTest {
      */
     @Test
     void runsAreOrderedByTheFirstMeasuredTimeOfTheirModelThenBySizeAtTheMeasuredRate() {
-        EnergySimulationBatch esb = batch();
-        InputFile small = new InputFile();
-        small.name = "small";
-        small.url = "http://models/small.idf";
-        InputFile large = new InputFile();
-        large.name = "large";
-        large.url = "http://models/large.idf";
-        esb.getSpec().models = List.of(esb.getSpec().models.get(0), small, large);
+        EnergySimulationBatch esb = threeModels();
         esb.getSpec().weather = List.of(esb.getSpec().weather.get(0));
-        esb.setStatus(new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus());
-        for (var m : List.of(Map.entry("small", 40_000L), Map.entry("large", 900_000L))) {
-            var v = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion();
-            v.input = "model/" + m.getKey();
-            v.length = m.getValue();
-            esb.getStatus().inputs.add(v);
-        }
         assertThat(groupOrder(esb)).containsExactly("large", "small", "office");
         var packing = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus();
         esb.getStatus().packing = packing;
