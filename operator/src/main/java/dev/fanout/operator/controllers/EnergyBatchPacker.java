@@ -93,7 +93,10 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     @Override
     public int size(String packKey, int waiting, int running, int window) {
         PackingStatus m = measured();
-        if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
+        if ((m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) && shortByConstruction()) {
+            // Nothing timed yet, but the runs are short: an even share of them at once.
+            lastSize = (int) Math.max(1, Math.min(Math.min(cap(), Math.ceil((waiting + running) / (double) Math.max(1, window))), waiting));
+        } else if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
             lastSize = 1;
         } else if (!timeEachGroup || m.groups == null || m.groups.isEmpty()) {
             if (runsLeft == null) { // as this pass began: the packs it starts are part of the same share-out
@@ -175,12 +178,20 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         return left;
     }
 
+    /**
+     * Design-day runs simulate two days, not 8,760 hours: seconds to a few minutes even for large models, so they are packed
+     * from the first Job on instead of being timed alone first (which costs every slot a Job's overhead more).
+     */
+    private boolean shortByConstruction() {
+        return esb != null && EnergyBatchPlan.shortByConstruction(esb.getSpec());
+    }
+
     @Override
     public int jobsWhileUnmeasured() {
         PackingStatus m = measured();
         // A run that ended without a timing (it failed, or its image reports none) lifts the limit: runs then go alone.
         boolean endedUntimed = states.values().stream().anyMatch(s -> s.phase().done());
-        return cap() <= 1 || endedUntimed || m != null && m.runSeconds != null && m.overheadSeconds != null ? Integer.MAX_VALUE : PROBES;
+        return cap() <= 1 || endedUntimed || shortByConstruction() || m != null && m.runSeconds != null && m.overheadSeconds != null ? Integer.MAX_VALUE : PROBES;
     }
 
     /** The size this pass packed with, or null when it started nothing. */

@@ -124,7 +124,7 @@ final class EnergyBatchPlan {
                     hash = TaskJobs.hash(hash, revision); // a changed input file: the runs using it run again
                 }
                 String series = v.sampled() ? packKey : null;
-                if (timeEachGroup && i == 0) {
+                if (timeEachGroup && i == 0 && !shortByConstruction(spec)) {
                     // Alone and early: its time orders the rest of its model and weather's runs among the others.
                     probes.add(new TaskSet.Planned(id, hash, List.of(), TaskJobs.Layout.WORKER_ONLY, null, series));
                 } else {
@@ -138,6 +138,12 @@ final class EnergyBatchPlan {
 
     /** Runs of one model with one weather file: they take about as long as each other, and may share a Job. */
     record Group(InputFile model, InputFile weather) {
+    }
+
+    /** Design-day runs: short whatever the model, packed from the first Job on ({@link EnergyBatchPacker}). */
+    static boolean shortByConstruction(EnergySimulationBatchSpec spec) {
+        return spec.energyplus != null && spec.energyplus.mode == dev.fanout.api.SimulationMode.designDay
+                && (spec.packing == null || spec.packing.maxRunsPerJob == null || spec.packing.maxRunsPerJob > 1);
     }
 
     /** Whether the batch has runs of more than one model and weather file (which may take very different times). */

@@ -112,7 +112,11 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
         record(esb.getStatus(), tasks.plan(), tasks.states(), pass, timeEachGroup(esb));
-        if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null && esb.getStatus().packing != null) {
+        if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null
+                && (esb.getStatus().packing != null || p.lastSize() > 1)) { // design-day runs are packed before any is timed
+            if (esb.getStatus().packing == null) {
+                esb.getStatus().packing = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus();
+            }
             // The size packs get; the batch's last few runs, shared out one per slot, do not make it 1 once runs were packed.
             Integer was = esb.getStatus().packing.runsPerJob;
             if (p.lastSize() > 1 || was == null || was <= 1) {

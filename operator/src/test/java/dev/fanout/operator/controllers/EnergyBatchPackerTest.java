@@ -109,6 +109,24 @@ class EnergyBatchPackerTest {
         assertThat(new EnergyBatchPacker(esb, java.util.List.of(), states, "worker").size("other/golden", 51, 0, 2)).isEqualTo(21);
     }
 
+    /** Design-day runs are short whatever the model: packed from the first Job on, an even share each; annual runs are timed alone first. */
+    @Test
+    void designDayRunsArePackedFromTheFirstJobAnnualRunsAreTimedFirst() {
+        EnergySimulationBatch esb = EnergyBatchPlanTest.batch();
+        esb.setStatus(new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus());
+        esb.getSpec().energyplus = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec();
+        esb.getSpec().energyplus.mode = dev.fanout.api.SimulationMode.designDay;
+        java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.LinkedHashMap<>();
+        EnergyBatchPacker packer = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false);
+        assertThat(packer.size("office/golden", 64, 0, 2)).isEqualTo(32);
+        assertThat(packer.size("office/golden", 1000, 0, 4)).isEqualTo(32); // the cap
+        assertThat(packer.jobsWhileUnmeasured()).isEqualTo(Integer.MAX_VALUE);
+        esb.getSpec().energyplus.mode = dev.fanout.api.SimulationMode.annual;
+        EnergyBatchPacker annual = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false);
+        assertThat(annual.size("office/golden", 64, 0, 2)).isEqualTo(1);
+        assertThat(annual.jobsWhileUnmeasured()).isEqualTo(EnergyBatchPacker.PROBES);
+    }
+
     private static VariantRunTask run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase phase, String job, java.time.Instant start) {
         dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun r = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun();
         r.phase = phase;

@@ -718,6 +718,17 @@ class ReconcileInProcessTest {
         ended.add(j.getMetadata().getName());
     }
 
+    /** Design-day runs are short whatever the model: the first Job is already a pack, of an even share of the runs. */
+    @Test
+    void designDayRunsGoToPacksFromTheFirstJob() {
+        startOperator();
+        apply(setsBatch(6, 2).replace("  results:", "  energyplus: {mode: designDay}\n  results:"), EnergySimulationBatch.class);
+        await("two packs", () -> packs().size() == 2);
+        assertThat(jobsOfKind(EnergyBatchPlan.KIND)).hasSize(2);
+        assertThat(packs()).allSatisfy(p -> assertThat(TaskJobs.members(p)).hasSize(3));
+        await("the status", () -> batch().getStatus().variants.running == 6);
+    }
+
     /** A large window is not filled with runs alone before one is timed: four probes, then the rest as the timing says. */
     @Test
     void onlyAFewRunsGoAloneUntilOneIsTimed() {

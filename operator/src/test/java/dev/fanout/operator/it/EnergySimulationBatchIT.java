@@ -165,9 +165,8 @@ class EnergySimulationBatchIT {
             assertThat(out.resolve("five-zone.golden.baseline/eplusout.err")).exists();
             assertThat(Files.readAllLines(out.resolve("ranked.csv"))).hasSize(8);
 
-            // Packing: the first runs went alone and were timed (a design-day run is well under a second of engine, a
-            // pod several seconds), the others several to a Job: fewer Jobs than runs, the broken run failed alone inside
-            // its pack. Never more at once than the example's cap; run Jobs deleted once recorded, the aggregate's kept
+            // Packing: design-day runs go several to a Job from the first Job on (a design-day run is well under a second of
+            // engine, a pod several seconds): fewer Jobs than runs, the broken run failed alone inside its pack. Never more at once than the example's cap; run Jobs deleted once recorded, the aggregate's kept
             // (for kubectl logs) until the next change.
             assertThat(jobs.created).as("a pack ran").anyMatch(j -> j.contains("-pack-"));
             assertThat(jobs.created).hasSizeLessThan(9).doesNotHaveDuplicates();
