@@ -93,11 +93,11 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     @Override
     public int size(String packKey, int waiting, int running, int window) {
         PackingStatus m = measured();
-        if ((m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) && shortByConstruction()) {
-            // Nothing timed yet, but the runs are short: an even share of them at once.
-            lastSize = (int) Math.max(1, Math.min(Math.min(cap(), Math.ceil((waiting + running) / (double) Math.max(1, window))), waiting));
-        } else if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
-            lastSize = 1;
+        boolean timed = m != null && m.runSeconds != null && m.overheadSeconds != null && m.runSeconds > 0;
+        if (!timed) {
+            // Nothing timed yet: runs go alone to be timed, unless they are short anyway (then an even share at once).
+            lastSize = !shortByConstruction() ? 1
+                    : (int) Math.max(1, Math.min(Math.min(cap(), Math.ceil((waiting + running) / (double) Math.max(1, window))), waiting));
         } else if (!timeEachGroup || m.groups == null || m.groups.isEmpty()) {
             if (runsLeft == null) { // as this pass began: the packs it starts are part of the same share-out
                 runsLeft = runsLeft(m, Instant.now());
@@ -280,7 +280,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         return size(measured.runSeconds, measured.overheadSeconds, cap, (waiting + running) / (double) Math.max(1, window), waiting);
     }
 
-    /** The same for runs of {@code run} seconds, {@code share} of them being an even share of what is left per slot. */
+    /** The same for runs of {@code run} seconds, {@code evenShare} of them being an even share of what is left per slot. */
     static int size(double run, double overhead, int cap, double evenShare, int waiting) {
         if (cap <= 1) {
             return 1;
