@@ -158,6 +158,7 @@ final class EnergyBatchPlan {
         return runId.substring(0, model) + "/" + runId.substring(model + 1, weather);
     }
 
+    /** A model and weather's key: the pack key of their runs, the key of their timing. */
     static String group(String model, String weather) {
         return model + "/" + weather;
     }
@@ -276,7 +277,7 @@ final class EnergyBatchPlan {
 
     /** Runs of one model and weather may share a Job: its prepare reads them once. */
     static String packKey(InputFile model, InputFile weather) {
-        return model.name + "/" + weather.name;
+        return group(model.name, weather.name);
     }
 
     /**
