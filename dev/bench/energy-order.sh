@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the run order and pack sizes of an EnergySimulationBatch of two models whose file sizes mislead.
 #   dev/bench/energy-order.sh [N=20] [K=2] [MODE=annual] [ROUNDS=1]
-# The models: 5ZoneAirCooled (166 KB, the long runs) and 1ZoneUncontrolled with 890 KB of comment lines appended (910 KB,
+# The models: 5ZoneAirCooled (166 KB, the long runs) and 1ZoneUncontrolled with 880 KB of comment lines appended (902 KB,
 # the short runs: the comments change nothing of the simulation). By size the short model's runs would go first. N
 # variants of each (construction sets that leave the model as it is: only the runs' lengths matter here), both files
 # served over http on the node's bridge, Golden weather, K slots.

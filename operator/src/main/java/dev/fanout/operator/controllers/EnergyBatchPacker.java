@@ -243,7 +243,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
 
     /** Takes one Job's seconds per run into its model and weather's timing: the first stays, the mean moves. */
     static void measured(PackingStatus into, String runId, double runSeconds) {
-        String[] parts = runId.split("\\.", 3); // <model>.<weather>.<variant>: names hold no dots
+        String[] parts = EnergyBatchPlan.modelAndWeather(runId);
         if (into.groups == null) {
             into.groups = new ArrayList<>();
         }

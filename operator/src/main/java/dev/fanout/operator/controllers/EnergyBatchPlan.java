@@ -142,8 +142,7 @@ final class EnergyBatchPlan {
 
     /** Design-day runs: short whatever the model, packed from the first Job on ({@link EnergyBatchPacker}). */
     static boolean shortByConstruction(EnergySimulationBatchSpec spec) {
-        return spec.energyplus != null && spec.energyplus.mode == dev.fanout.api.SimulationMode.designDay
-                && (spec.packing == null || spec.packing.maxRunsPerJob == null || spec.packing.maxRunsPerJob > 1);
+        return spec.energyplus != null && spec.energyplus.mode == dev.fanout.api.SimulationMode.designDay;
     }
 
     /** Whether the batch has runs of more than one model and weather file (which may take very different times). */
@@ -151,11 +150,17 @@ final class EnergyBatchPlan {
         return spec.models.size() * spec.weather.size() > 1;
     }
 
-    /** The group of a run id ({@code <model>.<weather>.<variant>}), as {@link #packKey} names it. */
+    /** The group of a run id, as {@link #packKey} names it. */
     static String groupOf(String runId) {
+        String[] mw = modelAndWeather(runId);
+        return group(mw[0], mw[1]);
+    }
+
+    /** The model and weather names of a run id ({@code <model>.<weather>.<variant>}, see {@link #runId}: names hold no dots). */
+    static String[] modelAndWeather(String runId) {
         int model = runId.indexOf('.');
         int weather = runId.indexOf('.', model + 1);
-        return runId.substring(0, model) + "/" + runId.substring(model + 1, weather);
+        return new String[] {runId.substring(0, model), runId.substring(model + 1, weather)};
     }
 
     /** A model and weather's key: the pack key of their runs, the key of their timing. */

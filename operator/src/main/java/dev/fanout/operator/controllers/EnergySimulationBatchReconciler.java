@@ -7,6 +7,7 @@ import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputVersion;
+import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.RunPack;
 import dev.fanout.operator.schedule.Runs;
 import dev.fanout.operator.tasks.TaskOwner;
@@ -115,7 +116,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null
                 && (esb.getStatus().packing != null || p.lastSize() > 1)) { // design-day runs are packed before any is timed
             if (esb.getStatus().packing == null) {
-                esb.getStatus().packing = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.PackingStatus();
+                esb.getStatus().packing = new PackingStatus();
             }
             // The size packs get; the batch's last few runs, shared out one per slot, do not make it 1 once runs were packed.
             Integer was = esb.getStatus().packing.runsPerJob;

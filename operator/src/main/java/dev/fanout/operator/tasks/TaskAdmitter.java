@@ -81,7 +81,6 @@ final class TaskAdmitter {
             admit = Math.min(admit, Math.max(0, set.packer().jobsWhileUnmeasured() - pods));
         }
         List<TaskSet.Planned> plan = set.plan();
-        int waitingBefore = firstAttempts;
         int runningBefore = running;
         int packSize = 1; // of the last pack sized
         int jobs = 0;
@@ -95,7 +94,7 @@ final class TaskAdmitter {
             }
             if (set.packer() != null && s.phase() == TaskPhase.Pending && t.packKey() != null) {
                 // Sized from the counts this pass began with: the packs started in it are part of the same share-out.
-                packSize = Math.max(1, set.packer().size(t.packKey(), waitingBefore, runningBefore, window));
+                packSize = Math.max(1, set.packer().size(t.packKey(), firstAttempts, runningBefore, window));
             }
             List<TaskSet.Planned> pack = packSize > 1 && s.phase() == TaskPhase.Pending && t.packKey() != null
                     ? packFrom(set, i, packSize) : List.of(t);
