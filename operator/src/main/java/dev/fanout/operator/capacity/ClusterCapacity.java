@@ -117,9 +117,49 @@ public final class ClusterCapacity {
         return p.getMetadata() != null && p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey("fanout.dev/owner");
     }
 
+    /**
+     * A pod whose use of its node is not counted through an active Job: other workloads' pods, and task pods that are
+     * {@link #finishing} (their outcome is recorded, so their Job no longer counts, but the node is not free yet).
+     */
+    public static boolean notCountedByJob(Pod p) {
+        return !isTask(p) || finishing(p);
+    }
+
     static boolean terminal(Pod p) {
         String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
         return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    /**
+     * Every container of the pod, init and main, has exited with 0 while its phase is not Succeeded yet: with restartPolicy
+     * Never nothing runs again and the result is final. The kubelet turns the phase a second later (once it has stopped
+     * the pod's sandbox), and the Job controller a second after that; a batch's last step waits on neither. The pod's
+     * requests still hold its node until the phase turns, so {@link CapacityPlanner} counts it until then (also
+     * once its Job, recorded, is deleted: the scheduler counts a pod until it is terminal or gone).
+     */
+    public static boolean finishing(Pod p) {
+        if (p.getSpec() == null || p.getStatus() == null || !"Never".equals(p.getSpec().getRestartPolicy())) {
+            return false;
+        }
+        String phase = p.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return false;
+        }
+        return allExitedZero(p.getSpec().getInitContainers(), p.getStatus().getInitContainerStatuses())
+                && allExitedZero(p.getSpec().getContainers(), p.getStatus().getContainerStatuses());
+    }
+
+    private static boolean allExitedZero(List<Container> spec, List<io.fabric8.kubernetes.api.model.ContainerStatus> statuses) {
+        int containers = spec == null ? 0 : spec.size();
+        if (containers == 0) {
+            return true;
+        }
+        if (statuses == null || statuses.size() != containers) {
+            return false;
+        }
+        return spec.stream().allMatch(c -> c.getRestartPolicy() == null) // no sidecar (it would never exit by itself)
+                && statuses.stream().allMatch(s -> s.getState() != null && s.getState().getTerminated() != null
+                        && Integer.valueOf(0).equals(s.getState().getTerminated().getExitCode()));
     }
 
     /** Effective requests as the scheduler counts them: max(sum of containers, largest init container). */

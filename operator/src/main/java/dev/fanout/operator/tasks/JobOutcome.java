@@ -4,6 +4,7 @@ import dev.fanout.api.ExitCode;
 import dev.fanout.api.WorkerContract;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.api.results.Results;
+import dev.fanout.operator.capacity.ClusterCapacity;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -172,7 +173,7 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
         return switch (String.valueOf(p.getStatus().getPhase())) {
             case "Succeeded" -> settled ? "Complete" : null;
             case "Failed" -> settled && !disrupted ? "Failed" : null;
-            default -> null;
+            default -> !disrupted && ClusterCapacity.finishing(p) ? "Complete" : null;
         };
     }
 

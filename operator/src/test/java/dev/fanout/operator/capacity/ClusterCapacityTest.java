@@ -48,6 +48,44 @@ class ClusterCapacityTest {
         assertThat(ClusterCapacity.freeSlots(ONE_CPU, nodes, List.of(pod("a", "1", "1Gi", "Running")))).isEqualTo(2);
     }
 
+    /** A task pod (restartPolicy Never, one init container) whose containers exited as given, phase Running. */
+    static Pod taskPod(Integer initExit, Integer mainExit) {
+        var b = new PodBuilder(pod("a", "1", "1Gi", "Running")).editMetadata().withLabels(Map.of("fanout.dev/owner", "b")).endMetadata()
+                .editSpec().withRestartPolicy("Never").addNewInitContainer().withName("prepare").endInitContainer().endSpec();
+        var st = b.editStatus();
+        st = initExit == null ? st.addNewInitContainerStatus().withName("prepare").withNewState().withNewRunning().endRunning().endState().endInitContainerStatus()
+                : st.addNewInitContainerStatus().withName("prepare").withNewState().withNewTerminated().withExitCode(initExit).endTerminated().endState().endInitContainerStatus();
+        if (mainExit != null) {
+            st = st.addNewContainerStatus().withName("c").withNewState().withNewTerminated().withExitCode(mainExit).endTerminated().endState().endContainerStatus();
+        }
+        return st.endStatus().build();
+    }
+
+    @Test
+    void aTaskPodWhoseContainersAllExitedHoldsItsNodeUntilItsPhaseTurns() {
+        // Its Job's outcome is recorded (read from the exited containers), so the planner counts the pod itself.
+        Pod exited = taskPod(0, 0);
+        assertThat(ClusterCapacity.finishing(exited)).isTrue();
+        assertThat(ClusterCapacity.notCountedByJob(exited)).isTrue();
+        var nodes = List.of(node("a", "2", "8Gi", true, Map.of(), null));
+        assertThat(ClusterCapacity.freeSlots(ONE_CPU, nodes, List.of(exited))).isEqualTo(1);
+        // Being deleted (its recorded Job was): still on the node until it is gone.
+        Pod deleting = new PodBuilder(exited).editMetadata().withDeletionTimestamp("2026-12-04T22:00:00Z").endMetadata().build();
+        assertThat(ClusterCapacity.notCountedByJob(deleting)).isTrue();
+        // Not finishing: still running, a container that failed (the phase decides), the phase already terminal, or
+        // restarted containers; these task pods count through their Jobs.
+        Pod running = taskPod(0, null);
+        Pod initRunning = taskPod(null, null);
+        Pod failed = taskPod(0, 1);
+        Pod done = new PodBuilder(exited).editStatus().withPhase("Succeeded").endStatus().build();
+        Pod restarts = new PodBuilder(exited).editSpec().withRestartPolicy("OnFailure").endSpec().build();
+        for (Pod p : List.of(running, initRunning, failed, done, restarts)) {
+            assertThat(ClusterCapacity.finishing(p)).as(p.getStatus().toString()).isFalse();
+            assertThat(ClusterCapacity.notCountedByJob(p)).isFalse();
+        }
+        assertThat(ClusterCapacity.notCountedByJob(pod("a", "1", "1Gi", "Running"))).as("another workload's pod").isTrue();
+    }
+
     @Test
     void skipsNotReadyUnselectedAndUntoleratedNodes() {
         var nodes = List.of(node("notready", "4", "8Gi", false, Map.of(), null), node("other-pool", "4", "8Gi", true, Map.of("pool", "b"), null),

@@ -57,6 +57,26 @@ class JobOutcomeTest {
     }
 
     @Test
+    void podsWhoseContainersAllExitedWithZeroDecideTheJobBeforeTheirPhaseTurns() {
+        // The kubelet reports the exited containers a second before it turns the phase; restartPolicy Never, so final.
+        Pod exited = pod("Running", 0, "{\"rows\": 64}").editSpec().withRestartPolicy("Never").addNewInitContainer().withName("engine")
+                .endInitContainer().addNewContainer().withName("worker").endContainer().endSpec().editStatus().addNewInitContainerStatus()
+                .withName("engine").withNewState().withNewTerminated().withExitCode(0).endTerminated().endState().endInitContainerStatus()
+                .endStatus().build();
+        JobOutcome o = JobOutcome.of(UNMARKED, List.of(exited));
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Succeeded);
+        assertThat(o.result()).isEqualTo("{\"rows\": 64}");
+        // A failure still waits for the phase (a disruption marks the pod first); so does an init container still running.
+        Pod failing = new PodBuilder(exited).editStatus().editFirstContainerStatus().editState().editTerminated().withExitCode(3)
+                .endTerminated().endState().endContainerStatus().endStatus().build();
+        Pod initRunning = new PodBuilder(exited).editStatus().editFirstInitContainerStatus().withNewState().withNewRunning().endRunning()
+                .endState().endInitContainerStatus().endStatus().build();
+        for (Pod p : List.of(failing, initRunning)) {
+            assertThat(JobOutcome.of(UNMARKED, List.of(p)).state()).isEqualTo(JobOutcome.State.Running);
+        }
+    }
+
+    @Test
     void theNewestPodIsTheOneThatCounts() {
         Pod oldFailed = pod("Failed", 143, null).editStatus().addNewCondition().withType("DisruptionTarget").withStatus("True")
                 .endCondition().endStatus().build();
