@@ -38,6 +38,11 @@ final class ArgList {
         return this;
     }
 
+    /** A flag without a value, when {@code on}. */
+    ArgList flag(String flag, boolean on) {
+        return on ? flag(flag) : this;
+    }
+
     List<String> list() {
         return List.copyOf(args);
     }

@@ -8,10 +8,17 @@ import dev.fanout.api.VariantEdit;
  * in.epw there, the engine its out/, {@code energy collect} reads that.
  *
  * @param dir a plain directory name (r000, r001...), the order the engine runs them in
+ * @param hash the run's spec hash as the operator knows it (null: none stored)
  */
-public record PackRun(String dir, String variant, VariantEdit edit) {
+public record PackRun(String dir, String variant, VariantEdit edit, String hash) {
     /** The repeatable option both steps take, {@code --run <dir>=<value>}: the variant's edit (prepare) or its id (collect). */
     public static final String OPTION = "--run";
+    /** Collect's repeatable {@code --run-hash <dir>=<hash>}: the run's spec hash, stored with its row ({@link dev.fanout.api.results.RowsDigest}). */
+    public static final String HASH_OPTION = "--run-hash";
+
+    public PackRun(String dir, String variant, VariantEdit edit) {
+        this(dir, variant, edit, null);
+    }
     /** What prepare leaves in a run's directory instead of in.idf when the variant cannot be applied: the error line. */
     public static final String PREPARE_ERROR_FILE = "prepare-error";
 

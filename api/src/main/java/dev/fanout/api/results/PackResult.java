@@ -14,11 +14,19 @@ import java.util.Optional;
  * message; messages are cut to fit whatever the number of groups. {@code failed} is how workers before the groups reported
  * failures, one per run; it is still read. A result with neither says nothing of its runs (an operator that does not know
  * {@code failures} then retries them all alone, which is safe).
+ * <p>
+ * {@code ranking}: what {@code energy aggregate} would report, made by a pack started with {@code --rank} (one that may end
+ * its batch) after its rows were written, when none of its runs failed.
  */
 public record PackResult(String task, int runs, List<FailedRuns> failures, double engineSeconds, String table, Double runSeconds,
-        List<RunFailure> failed) {
+        List<RunFailure> failed, AggregateResult ranking) {
     public PackResult(String task, int runs, List<FailedRuns> failures, double engineSeconds, String table, Double runSeconds) {
-        this(task, runs, failures, engineSeconds, table, runSeconds, null);
+        this(task, runs, failures, engineSeconds, table, runSeconds, null, null);
+    }
+
+    public PackResult(String task, int runs, List<FailedRuns> failures, double engineSeconds, String table, Double runSeconds,
+            List<RunFailure> failed) {
+        this(task, runs, failures, engineSeconds, table, runSeconds, failed, null);
     }
 
     /** Runs that failed alike: their indexes in the pack as ranges ({@code 1,3,5-9}), the exit code and error line. */

@@ -1,6 +1,7 @@
 package dev.fanout.operator.controllers;
 
 import dev.fanout.api.IndexRanges;
+import dev.fanout.api.results.RowsDigest;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.GroupTiming;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.InputFile;
@@ -73,6 +74,22 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             runs = EnergyBatchPlan.runs(esb.getSpec(), variants);
         }
         return runs.get(id);
+    }
+
+    /**
+     * The {@link RowsDigest} of the rows the batch's succeeded runs wrote (model, weather, variant, the run's spec hash): a
+     * ranking of exactly those rows is the batch's as it is now.
+     */
+    String rowsDigest(List<TaskSet.Planned> plan) {
+        RowsDigest d = new RowsDigest();
+        for (TaskSet.Planned t : plan) {
+            TaskState s = states.get(t.id());
+            if (s != null && (s.phase() == TaskPhase.Succeeded || s.phase() == TaskPhase.Unchanged)) {
+                Run r = run(t.id());
+                d.add(r.model().name, r.weather().name, r.variant().id(), t.specHash());
+            }
+        }
+        return d.toString();
     }
 
     /** The means with the Jobs that ended in this very pass (observed before admission), so the next wave is packed at once. */
@@ -300,10 +317,10 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     @Override
-    public TaskSet.Planned pack(List<TaskSet.Planned> members) {
+    public TaskSet.Planned pack(List<TaskSet.Planned> members, boolean mayEnd) {
         Run first = run(members.get(0).id());
         return EnergyBatchPlan.pack(esb, first.model(), first.weather(), members.stream().map(m -> run(m.id()).variant()).toList(),
-                workerImage);
+                members.stream().map(TaskSet.Planned::specHash).toList(), mayEnd, workerImage);
     }
 
     /**

@@ -290,15 +290,26 @@ final class EnergyBatchPlan {
      * one prepare, the engine script, one collect that reports each run's outcome.
      */
     static TaskSet.Planned pack(EnergySimulationBatch esb, InputFile model, InputFile weather, List<Variant> variants, String workerImage) {
+        return pack(esb, model, weather, variants, null, false, workerImage);
+    }
+
+    /**
+     * A pack whose collect stores each run's spec hash ({@code hashes}, in the variants' order) with its row and, when
+     * {@code mayEnd} (nothing waits after it) and no CSV is wanted (the aggregate writes it to the outputs claim), ranks
+     * the batch after writing them: see {@link EnergySimulationBatchReconciler}.
+     */
+    static TaskSet.Planned pack(EnergySimulationBatch esb, InputFile model, InputFile weather, List<Variant> variants, List<String> hashes,
+            boolean mayEnd, String workerImage) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<PackRun> runs = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) {
-            runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit()));
+            runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit(), hashes == null ? null : hashes.get(i)));
         }
         Mounted m = mount(esb, model, weather);
+        CollectArgs.Rank rank = mayEnd && spec.outputs == null ? new CollectArgs.Rank(baseline(spec)) : null;
         List<String> collect = new CollectArgs(WORK, esb.getMetadata().getName(), null, model.name, weather.name,
-                spec.results.database.schema, spec.results.table, m.keep(), runs).toArgs();
+                spec.results.database.schema, spec.results.table, m.keep(), runs, rank).toArgs();
         return new TaskSet.Planned("pack", "", collect, m.layout(workerImage, new PrepareArgs(m.model(), m.weather(), null, ep.mode, WORK, runs)
                 .toArgs(), ep, PackRun.engineScript(WORK)));
     }

@@ -1,6 +1,7 @@
 package dev.fanout.operator.controllers;
 
 import dev.fanout.api.IndexRanges;
+import dev.fanout.api.results.Results;
 import dev.fanout.api.results.SourceVersion;
 import dev.fanout.operator.changes.SourceCheck;
 import dev.fanout.operator.crds.v1alpha1.common.RunStatus;
@@ -129,6 +130,31 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> plan) {
         return EnergyBatchPlan.aggregateTask(esb, plan);
+    }
+
+    /**
+     * The ranking a pack made after its rows were in (it started when no run waited, see EnergyBatchPlan#pack), when it is
+     * of exactly the rows of the batch's succeeded runs as they are now (its {@link dev.fanout.api.results.RowsDigest}):
+     * then the aggregate Job would rank the same rows, and is not needed. Packs ending together rank concurrently: the one
+     * whose snapshot came last saw every other's rows, so one of them matches; if none does (a row left of a run no longer
+     * in the spec, a CSV to write...), the aggregate Job runs as always.
+     */
+    @Override
+    TaskEngine.DoneBy aggregatedByTasks(EnergySimulationBatch esb, Tasks tasks) {
+        if (!(tasks.packer() instanceof EnergyBatchPacker packer)) {
+            return null;
+        }
+        String expected = null;
+        for (TaskState s : tasks.states().values()) {
+            if (s instanceof VariantRunTask r && r.jobRanking != null && r.jobRanking.rowsDigest() != null) {
+                expected = expected != null ? expected : packer.rowsDigest(tasks.plan());
+                if (expected.equals(r.jobRanking.rowsDigest())) {
+                    return new TaskEngine.DoneBy(r.job(), Results.toJson(r.jobRanking),
+                            "ranked by the batch's last pack (job " + r.job() + ") once its rows were in: no aggregate Job needed");
+                }
+            }
+        }
+        return null;
     }
 
     @Override

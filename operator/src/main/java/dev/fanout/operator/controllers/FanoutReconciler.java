@@ -106,6 +106,14 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
     /** The aggregate task, or null when this resource has none. */
     abstract TaskSet.Planned aggregateTask(R resource, List<TaskSet.Planned> plan);
 
+    /**
+     * The aggregate's result when the tasks' own Jobs already produced it (its Job is then not needed), else null. Asked
+     * once the aggregate may run, while it has not run for its current spec.
+     */
+    TaskEngine.DoneBy aggregatedByTasks(R resource, Tasks tasks) {
+        return null;
+    }
+
     /** Whether the tasks are far enough for the aggregate to run. */
     abstract boolean aggregateMayRun(TaskEngine.Pass pass);
 
@@ -211,6 +219,11 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         TaskSet.Planned aggregate = aggregateTask(resource, tasks.plan());
         if (aggregate != null && aggregateMayRun(pass)) {
             StatusTask<?> agg = aggregateState(resource, true);
+            boolean ranForThisSpec = aggregate.specHash().equals(agg.specHash()) && agg.phase() != TaskPhase.Pending;
+            TaskEngine.DoneBy done = ranForThisSpec ? null : aggregatedByTasks(resource, tasks);
+            if (done != null) {
+                TaskEngine.doneWithoutJob(owner, aggregateKind, aggregate, agg, done);
+            }
             Map<String, TaskState> states = new LinkedHashMap<>(Map.of(aggregate.id(), agg));
             TaskEngine.Pass aggPass = engine.run(new TaskSet(owner, aggregateKind, List.of(aggregate), states, id -> agg,
                     ReconcileSupport.ofKind(jobs, aggregateKind), false));

@@ -1,5 +1,6 @@
 package dev.fanout.operator.controllers;
 
+import dev.fanout.api.results.AggregateResult;
 import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.api.results.Results;
@@ -14,6 +15,8 @@ final class VariantRunTask extends StatusTask<VariantRun> {
     /** Engine seconds and runs of the Job that just ended with success (a pack's: all its runs), else null. */
     Double jobEngineSeconds;
     int jobRuns;
+    /** The batch's ranking, made by that Job's pack when it may have been the batch's last (collect --rank), else null. */
+    AggregateResult jobRanking;
 
     VariantRunTask(VariantRun s) {
         super(s);
@@ -22,6 +25,7 @@ final class VariantRunTask extends StatusTask<VariantRun> {
     @Override
     public void clearResult() {
         jobEngineSeconds = null;
+        jobRanking = null;
     }
 
     @Override
@@ -32,6 +36,7 @@ final class VariantRunTask extends StatusTask<VariantRun> {
         if (pack != null) {
             jobEngineSeconds = pack.runSeconds() != null ? pack.runSeconds() : pack.engineSeconds();
             jobRuns = pack.runs();
+            jobRanking = pack.ranking();
         } else if (one != null && (one.runSeconds() != null || one.engineSeconds() != null)) {
             jobEngineSeconds = one.runSeconds() != null ? one.runSeconds() : one.engineSeconds();
             jobRuns = 1;

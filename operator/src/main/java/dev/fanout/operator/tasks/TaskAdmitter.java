@@ -83,13 +83,16 @@ final class TaskAdmitter {
         List<TaskSet.Planned> plan = set.plan();
         int runningBefore = running;
         int packSize = 1; // of the last pack sized
-        int jobs = 0;
         int packed = 0;
         int retries = 0;
+        // Chosen first, started once the pass knows whether anything still waits after them: a pack that may end the
+        // resource's tasks is told so (TaskSet.Packer#pack).
+        List<List<TaskSet.Planned>> starts = new ArrayList<>();
+        java.util.Set<String> chosen = new java.util.HashSet<>();
         for (int i = 0; i < plan.size() && admit > 0; i++) {
             TaskSet.Planned t = plan.get(i);
             TaskState s = set.states().get(t.id());
-            if (s.phase() != TaskPhase.Pending && s.phase() != TaskPhase.Retrying) {
+            if (s.phase() != TaskPhase.Pending && s.phase() != TaskPhase.Retrying || chosen.contains(t.id())) {
                 continue;
             }
             if (set.packer() != null && s.phase() == TaskPhase.Pending && t.packKey() != null) {
@@ -97,36 +100,42 @@ final class TaskAdmitter {
                 packSize = Math.max(1, set.packer().size(t.packKey(), firstAttempts, runningBefore, window));
             }
             List<TaskSet.Planned> pack = packSize > 1 && s.phase() == TaskPhase.Pending && t.packKey() != null
-                    ? packFrom(set, i, packSize) : List.of(t);
+                    ? packFrom(set, i, packSize, chosen) : List.of(t);
+            pack.forEach(m -> chosen.add(m.id()));
+            starts.add(pack);
+            admit--;
+            running += pack.size();
+            waiting -= pack.size();
+        }
+        boolean mayEnd = waiting == 0;
+        for (List<TaskSet.Planned> pack : starts) {
             if (pack.size() > 1) {
-                startPack(client, set, pack);
+                startPack(client, set, pack, mayEnd);
                 packed += pack.size();
             } else {
+                TaskSet.Planned t = pack.get(0);
+                TaskState s = set.states().get(t.id());
                 if (s.phase() == TaskPhase.Retrying) {
                     retrying--;
                     retries++;
                 }
                 start(client, set, t, s);
             }
-            jobs++;
-            admit--;
-            running += pack.size();
-            waiting -= pack.size();
         }
-        if (jobs > 0) {
+        if (!starts.isEmpty()) {
             LOG.debugf("%s: started %d Jobs (%d tasks in packs of up to %d, %d retries); %d waiting, window %d", owner.key(set.kind()),
-                    jobs, packed, packSize, retries, waiting, window);
+                    starts.size(), packed, packSize, retries, waiting, window);
         }
         return new Admission(succeeded, failed, running, retrying, waiting, window);
     }
 
-    /** Up to {@code size} first attempts with the plan entry at {@code from}'s pack key, from it on in plan order. */
-    private static List<TaskSet.Planned> packFrom(TaskSet set, int from, int size) {
+    /** Up to {@code size} first attempts with the plan entry at {@code from}'s pack key, from it on in plan order, not chosen yet. */
+    private static List<TaskSet.Planned> packFrom(TaskSet set, int from, int size, java.util.Set<String> chosen) {
         String key = set.plan().get(from).packKey();
         List<TaskSet.Planned> pack = new ArrayList<>();
         for (int i = from; i < set.plan().size() && pack.size() < size; i++) {
             TaskSet.Planned t = set.plan().get(i);
-            if (key.equals(t.packKey()) && set.states().get(t.id()).phase() == TaskPhase.Pending) {
+            if (key.equals(t.packKey()) && set.states().get(t.id()).phase() == TaskPhase.Pending && !chosen.contains(t.id())) {
                 pack.add(t);
             }
         }
@@ -137,10 +146,10 @@ final class TaskAdmitter {
      * Starts a pack: one Job named after its tasks (the same tasks give the same name, so a replayed pass adopts it), each
      * task on its first attempt with that Job.
      */
-    private static void startPack(KubernetesClient client, TaskSet set, List<TaskSet.Planned> members) {
+    private static void startPack(KubernetesClient client, TaskSet set, List<TaskSet.Planned> members, boolean mayEnd) {
         List<TaskJobs.Member> refs = members.stream().map(m -> new TaskJobs.Member(m.id(), m.specHash())).toList();
         String hash = TaskJobs.packHash(refs);
-        TaskSet.Planned p = set.packer().pack(members);
+        TaskSet.Planned p = set.packer().pack(members, mayEnd);
         Job job = create(client, set, new TaskJobs.Task("pack-" + hash, hash, 1, p.args(), set.kind(), p.layout(), refs));
         for (TaskSet.Planned t : members) {
             started(set, t, set.states().get(t.id()), 1, job, " (a pack of " + members.size() + ")");

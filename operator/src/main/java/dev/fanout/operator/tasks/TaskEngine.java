@@ -38,6 +38,29 @@ public final class TaskEngine {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** A task's result made by other Jobs (which one, for the status and the Event), so that it needs no Job of its own. */
+    public record DoneBy(String job, String resultJson, String how) {
+    }
+
+    /**
+     * Records a task as succeeded for its current spec without a Job: {@code done} holds its result. The engine's next
+     * pass over it then finds it done and starts nothing.
+     */
+    public static void doneWithoutJob(TaskOwner owner, String kind, TaskSet.Planned t, TaskState s, DoneBy done) {
+        s.restart(t.specHash());
+        String now = now();
+        s.startTime(now);
+        s.completionTime(now);
+        s.job(done.job());
+        s.phase(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Succeeded);
+        s.result(done.resultJson());
+        if (s.message() == null) { // a result's own message (a warning) says more
+            s.message(done.how());
+        }
+        owner.events().emit(dev.fanout.operator.events.EventReason.TaskSucceeded, "task " + t.id() + " succeeded: " + done.how());
+        owner.metrics().ended(kind, owner.namespace(), dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Succeeded, 0);
+    }
+
     public Pass run(TaskSet set) {
         TaskObserver.Observation seen = TaskObserver.observe(set);
         boolean cleanupPending = JobCleaner.cleanUp(client, set, seen.recordedNow());

@@ -59,8 +59,12 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
          */
         int jobsWhileUnmeasured();
 
-        /** The worker arguments and pod of a Job that runs these tasks (same pack key, plan order). */
-        Planned pack(List<Planned> members);
+        /**
+         * The worker arguments and pod of a Job that runs these tasks (same pack key, plan order); {@code mayEnd}: no task
+         * waits after the ones started with it, so this Job may be the last to end (its worker may then do what the
+         * aggregate would, see EnergySimulationBatchReconciler).
+         */
+        Planned pack(List<Planned> members, boolean mayEnd);
 
         /**
          * The task with its worker arguments and pod, for a Job of its own: a plan with a packer may leave them out (a

@@ -22,13 +22,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The batch's roll-up: a ranked view of its rows (site EUI ascending; savings against the baseline variant in % and kWh)
- * and a small summary for the status: best variant, min/median/max EUI, how many rows.
+ * The batch's roll-up: rows of runs the spec no longer has removed, then the {@link Ranking} (a ranked view of its rows and
+ * a small summary for the status: best variant, min/median/max EUI, how many rows), and the ranked rows as CSV if asked.
  */
 @Command(name = "aggregate", mixinStandardHelpOptions = true, description = "Rank a batch's results and summarise them.")
 public class AggregateCommand implements Callable<Integer> {
-    private static final double KWH_PER_GJ = 277.7777777777778;
-
     @Option(names = AggregateArgs.BATCH, required = true)
     String batch;
     @Option(names = AggregateArgs.BASELINE, description = "the baseline variant id (savings are against it)")
@@ -50,11 +48,6 @@ public class AggregateCommand implements Callable<Integer> {
     List<String> variants;
     @Option(names = AggregateArgs.SAMPLES, description = "the batch's sampled variants now, as PREFIX:COUNT (e.g. lhs:5000 = lhs-00001..lhs-05000)")
     String samples;
-
-    static String viewName(String table, String batch) {
-        String v = table + "_ranked_" + batch.replaceAll("[^A-Za-z0-9_]", "_");
-        return v.length() > 63 ? v.substring(0, 63) : v;
-    }
 
     /** The ranked view as CSV (RFC 4180 quoting), written to a temporary name and moved, so readers never see half a file. */
     private void writeCsv(Connection c, String view) throws SQLException, java.io.IOException {
@@ -109,63 +102,17 @@ public class AggregateCommand implements Callable<Integer> {
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
         String t = Identifiers.qualified(schema, table);
-        String view = Identifiers.qualified(schema, viewName(table, batch));
+        String view = Identifiers.qualified(schema, Ranking.viewName(table, batch));
         try (Connection c = Database.connect()) {
             CollectCommand.createTable(c, schema, table);
-            c.setAutoCommit(false);
             long removed = models == null || weather == null ? 0 : removeStaleRows(c, t);
-            try (Statement st = c.createStatement()) {
-                st.execute("DROP VIEW IF EXISTS " + view); // in the transaction: readers see the old view or the new one
-                st.execute("CREATE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
-                        + "r.variant, r.model, r.weather, r.site_eui_mj_m2, r.site_energy_gj, r.basis, "
-                        + "round((100 * (b.site_energy_gj - r.site_energy_gj) / NULLIF(b.site_energy_gj, 0))::numeric, 2) AS savings_percent, "
-                        + "round(((b.site_energy_gj - r.site_energy_gj) * " + KWH_PER_GJ + ")::numeric, 1) AS savings_kwh "
-                        + "FROM " + t + " r LEFT JOIN " + t + " b ON b.batch = r.batch AND b.model = r.model AND b.weather = r.weather AND b.variant = "
-                        + Identifiers.literal(baseline == null ? "" : baseline) + " WHERE r.batch = " + Identifiers.literal(batch));
-            }
-            c.commit();
-            long rows;
-            Double minEui;
-            Double medianEui;
-            Double maxEui;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), min(site_eui_mj_m2), "
-                    + "percentile_cont(0.5) WITHIN GROUP (ORDER BY site_eui_mj_m2), max(site_eui_mj_m2) FROM " + t + " WHERE batch = ?")) {
-                ps.setString(1, batch);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    rows = rs.getLong(1);
-                    minEui = rs.getObject(2, Double.class);
-                    medianEui = rs.getObject(3, Double.class);
-                    maxEui = rs.getObject(4, Double.class);
-                }
-            }
-            String best = null;
-            Double bestSavings = null;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT variant, site_eui_mj_m2, savings_percent FROM "
-                    + view + " ORDER BY rank LIMIT 1")) {
-                if (rs.next()) {
-                    best = rs.getString(1);
-                    bestSavings = rs.getObject(3) == null ? null : rs.getDouble(3);
-                }
-            }
-            String warning = null;
-            if (baseline != null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + t + " WHERE batch = ? AND variant = ?")) {
-                    ps.setString(1, batch);
-                    ps.setString(2, baseline);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            // The ranking stands without it; savings stay empty and the status says why.
-                            warning = "the baseline variant '" + baseline + "' has no results row (did its run fail?): the ranking has no savings";
-                        }
-                    }
-                }
-            }
+            Ranking.createView(c, schema, table, batch, baseline);
+            AggregateResult r = Ranking.summarise(c, schema, table, batch, baseline, false);
             if (csv != null) {
                 writeCsv(c, view);
             }
-            ResultFile.write(result, new AggregateResult("aggregate", schema + "." + viewName(table, batch), removed > 0 ? removed : null, rows,
-                    minEui, medianEui, maxEui, best, bestSavings, warning, csv == null ? null : csv.toString()));
+            ResultFile.write(result, new AggregateResult(r.task(), r.view(), removed > 0 ? removed : null, r.rows(), r.minEui(), r.medianEui(),
+                    r.maxEui(), r.best(), r.bestSavingsPercent(), r.warning(), csv == null ? null : csv.toString()));
         } catch (java.io.IOException e) {
             throw WorkerException.badInput("cannot write --csv " + csv + ": " + e.getMessage(), e);
         } catch (SQLException e) {

@@ -2,9 +2,11 @@ package dev.fanout.worker.energy;
 
 import dev.fanout.api.ExitCode;
 import dev.fanout.api.WorkerContract;
+import dev.fanout.api.args.AggregateArgs;
 import dev.fanout.api.args.CollectArgs;
 import dev.fanout.api.args.Flags;
 import dev.fanout.api.args.PackRun;
+import dev.fanout.api.results.AggregateResult;
 import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.worker.WorkerException;
@@ -22,6 +24,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +58,13 @@ public class CollectCommand implements Callable<Integer> {
     @Option(names = PackRun.OPTION, description = "a pack: <dir>=<variant id>, once per run; --output holds the runs' directories "
             + "(each with its out/), --keep-outputs gets a directory per run (<model>.<weather>.<variant>); a failed run is reported and the others go on")
     LinkedHashMap<String, String> pack;
+    @Option(names = PackRun.HASH_OPTION, description = "a pack's run: <dir>=<spec hash>, stored with its row (which run wrote it)")
+    Map<String, String> runHashes = Map.of();
+    @Option(names = CollectArgs.RANK, description = "a pack that may end its batch: once its rows are written (and none of its runs "
+            + "failed), rank the batch as `energy aggregate` would and report it with the digest of the rows ranked")
+    boolean rank;
+    @Option(names = AggregateArgs.BASELINE, description = "with --rank: the baseline variant id (savings are against it)")
+    String baseline;
 
     /** A run's engine output that passed the checks. */
     private record Checked(EnergyResults results, ErrSummary summary, Double wallSeconds) {
@@ -76,7 +86,7 @@ public class CollectCommand implements Callable<Integer> {
         }
         try (Connection c = Database.connect()) {
             createTable(c, schema, table);
-            upsert(c, variant, run);
+            upsert(c, variant, null, run);
         } catch (SQLException e) {
             throw Database.classify("writing the results row failed", e);
         }
@@ -113,7 +123,7 @@ public class CollectCommand implements Callable<Integer> {
                     if (keep != null) {
                         keepOutputs(dir.resolve("out"), keep.resolve(CollectArgs.runId(model, weather, run.getValue())));
                     }
-                    upsert(c, run.getValue(), checked);
+                    upsert(c, run.getValue(), runHashes.get(run.getKey()), checked);
                     engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();
                     wall += checked.wallSeconds() == null ? 0 : checked.wallSeconds();
                     wallKnown &= checked.wallSeconds() != null;
@@ -127,9 +137,24 @@ public class CollectCommand implements Callable<Integer> {
         }
         double engineSeconds = Math.round(engine * 1000) / 1000.0;
         Double runSeconds = wallKnown ? Math.round(wall * 1000) / 1000.0 : null;
+        AggregateResult ranking = rank && failed.isEmpty() ? ranking() : null;
         ResultFile.write(result, PackFailures.fitted(failed, failures -> new PackResult(batch, pack.size(), failures, engineSeconds,
-                schema + "." + table, runSeconds)));
+                schema + "." + table, runSeconds, null, ranking)));
         return ExitCode.OK;
+    }
+
+    /**
+     * The batch ranked after this pack's rows were written, or null: a ranking that fails costs the batch only the aggregate
+     * Job the operator then runs, so it does not fail the pack whose rows are in.
+     */
+    private AggregateResult ranking() {
+        try (Connection c = Database.connect()) {
+            Ranking.createView(c, schema, table, batch, baseline);
+            return Ranking.summarise(c, schema, table, batch, baseline, true);
+        } catch (SQLException e) {
+            System.err.println("fanout-worker: ranking batch " + batch + " failed, the aggregate Job will: " + e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -188,26 +213,51 @@ public class CollectCommand implements Callable<Integer> {
                     + "site_eui_mj_m2 double precision, heating_gj double precision, cooling_gj double precision, "
                     + "unmet_heating_hours double precision, unmet_cooling_hours double precision, warnings integer, "
                     + "severe_errors integer, engine_seconds double precision, engine_version text, basis text, "
-                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (batch, model, weather, variant))");
+                    + "updated_at timestamptz NOT NULL DEFAULT now(), run_hash text, PRIMARY KEY (batch, model, weather, variant))");
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
                 throw e;
             }
         }
+        addRunHash(c, schema, table);
     }
 
-    private void upsert(Connection c, String variant, Checked run) throws SQLException {
+    /**
+     * A table made before rows had their run's spec hash gets the column. Looked up first: ALTER TABLE takes an exclusive
+     * lock even when the column exists, and would wait behind every reader of the table.
+     */
+    private static void addRunHash(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_attribute WHERE attrelid = ?::regclass AND attname = 'run_hash' "
+                + "AND NOT attisdropped")) {
+            ps.setString(1, Identifiers.qualified(schema, table));
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + Identifiers.qualified(schema, table) + " ADD COLUMN IF NOT EXISTS run_hash text");
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42701".equals(e.getSQLState())) { // another collect added it first
+                throw e;
+            }
+        }
+    }
+
+    /** The run's row; {@code runHash}: the spec hash of the run that wrote it (null: not known, as for a run of its own). */
+    private void upsert(Connection c, String variant, String runHash, Checked run) throws SQLException {
         EnergyResults r = run.results();
         ErrSummary s = run.summary();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Identifiers.qualified(schema, table) + " (batch, variant, model, "
                 + "weather, site_energy_gj, source_energy_gj, site_eui_mj_m2, heating_gj, cooling_gj, unmet_heating_hours, "
-                + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version, basis) VALUES "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch, model, weather, variant) DO UPDATE SET "
+                + "unmet_cooling_hours, warnings, severe_errors, engine_seconds, engine_version, basis, run_hash) VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch, model, weather, variant) DO UPDATE SET "
                 + "site_energy_gj = EXCLUDED.site_energy_gj, source_energy_gj = EXCLUDED.source_energy_gj, "
                 + "site_eui_mj_m2 = EXCLUDED.site_eui_mj_m2, heating_gj = EXCLUDED.heating_gj, cooling_gj = EXCLUDED.cooling_gj, "
                 + "unmet_heating_hours = EXCLUDED.unmet_heating_hours, unmet_cooling_hours = EXCLUDED.unmet_cooling_hours, "
                 + "warnings = EXCLUDED.warnings, severe_errors = EXCLUDED.severe_errors, engine_seconds = EXCLUDED.engine_seconds, "
-                + "engine_version = EXCLUDED.engine_version, basis = EXCLUDED.basis, updated_at = now()")) {
+                + "engine_version = EXCLUDED.engine_version, basis = EXCLUDED.basis, run_hash = EXCLUDED.run_hash, updated_at = now()")) {
             ps.setString(1, batch);
             ps.setString(2, variant);
             ps.setString(3, model);
@@ -224,6 +274,7 @@ public class CollectCommand implements Callable<Integer> {
             ps.setObject(14, s.elapsedSeconds());
             ps.setString(15, r.engineVersion());
             ps.setString(16, r.basis());
+            ps.setString(17, runHash);
             ps.executeUpdate();
         }
     }

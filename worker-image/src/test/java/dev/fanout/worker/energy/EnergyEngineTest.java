@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.fanout.api.args.PackRun;
 import dev.fanout.api.results.PackResult;
+import dev.fanout.api.results.RowsDigest;
 import dev.fanout.api.results.Results;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -242,32 +243,19 @@ class EnergyEngineTest {
      * collect. The good runs get their rows; the broken material (the engine fails) and the unknown material (prepare
      * refuses it) fail alone as bad input, each with its own message, and the pack itself succeeds.
      */
-    @Test
-    void aPackRunsEachVariantInItsOwnDirectoryAndReportsFailuresPerRun() throws Exception {
+    /** A pack's work dir as its pod leaves it for collect: one prepare for the variants (id -> edit), then the engine script. */
+    Path preparedPack(String name, Map<String, String> variants) throws Exception {
         Path model = copy("1ZoneUncontrolled.idf");
         Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
-        Path work = Files.createDirectories(dir.resolve("pack"));
-        Map<String, String> variants = new LinkedHashMap<>();
-        variants.put("baseline", "{}");
-        variants.put("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}");
-        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
-        variants.put("unknown", "{\"materials\": {\"NO SUCH\": {\"Thickness\": 0.1}}}");
+        Path work = Files.createDirectories(dir.resolve(name));
         List<String> prepare = new ArrayList<>(List.of("energy", "prepare", "--model", model.toString(), "--weather", weather.toString(),
                 "--mode", "designDay", "--out", work.toString()));
-        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", work.toString(), "--batch", "packed",
-                "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA));
         int i = 0;
         for (var v : variants.entrySet()) {
-            prepare.addAll(List.of(PackRun.OPTION, PackRun.dirName(i) + "=" + v.getValue()));
-            collect.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + v.getKey()));
+            prepare.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + v.getValue()));
         }
         Worker.Run prep = Worker.run(dir.resolve("prep.json"), prepare.toArray(String[]::new));
         assertThat(prep.exitCode()).as(prep.stderr()).isZero();
-        assertThat(work.resolve("r003/" + PackRun.PREPARE_ERROR_FILE)).content().contains("material 'NO SUCH'");
-        assertThat(work.resolve("r003/in.idf")).doesNotExist();
-        // One weather file for the pack: the runs' in.epw are links to it, not copies.
-        assertThat(Files.isSameFile(work.resolve("r000/in.epw"), work.resolve("r002/in.epw"))).isTrue();
-
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.writeString(bin.resolve("energyplus"), "#!/bin/sh\nexec \"" + engine() + "\" \"$@\"\n");
         bin.resolve("energyplus").toFile().setExecutable(true);
@@ -275,8 +263,34 @@ class EnergyEngineTest {
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         Process engine = pb.start();
         assertThat(engine.waitFor()).isZero();
+        return work;
+    }
+
+    /**
+     * A pack as its pod runs it: one prepare for four runs, the engine script every pack's engine container runs, one
+     * collect. The good runs get their rows; the broken material (the engine fails) and the unknown material (prepare
+     * refuses it) fail alone as bad input, each with its own message, and the pack itself succeeds.
+     */
+    @Test
+    void aPackRunsEachVariantInItsOwnDirectoryAndReportsFailuresPerRun() throws Exception {
+        Map<String, String> variants = new LinkedHashMap<>();
+        variants.put("baseline", "{}");
+        variants.put("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}");
+        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
+        variants.put("unknown", "{\"materials\": {\"NO SUCH\": {\"Thickness\": 0.1}}}");
+        Path work = preparedPack("pack", variants);
+        assertThat(work.resolve("r003/" + PackRun.PREPARE_ERROR_FILE)).content().contains("material 'NO SUCH'");
+        assertThat(work.resolve("r003/in.idf")).doesNotExist();
+        // One weather file for the pack: the runs' in.epw are links to it, not copies.
+        assertThat(Files.isSameFile(work.resolve("r000/in.epw"), work.resolve("r002/in.epw"))).isTrue();
         assertThat(work.resolve("r003/out")).doesNotExist(); // not prepared: not run
 
+        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", work.toString(), "--batch", "packed",
+                "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA, "--rank"));
+        int i = 0;
+        for (String id : variants.keySet()) {
+            collect.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + id));
+        }
         Worker.Run col = Worker.run(dir.resolve("col.json"), collect.toArray(String[]::new));
         assertThat(col.exitCode()).as(col.stderr()).isZero();
         PackResult result = Results.read(col.terminationMessage(), PackResult.class);
@@ -291,11 +305,63 @@ class EnergyEngineTest {
         assertThat(result.failureOf(3).orElseThrow().message()).contains("material 'NO SUCH'");
         assertThat(result.failureOf(0)).isEmpty();
         assertThat(result.failureOf(2)).isEmpty();
+        assertThat(result.ranking()).as("a pack with a failed run does not rank: that run may be retried").isNull();
         try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
                 var rs = st.executeQuery("SELECT string_agg(variant, ',' ORDER BY variant) FROM " + SCHEMA + ".energy_results WHERE batch = 'packed'")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("baseline,better-roof");
         }
+    }
+
+    /**
+     * Two packs of one batch collected one after the other, each with --rank as a batch's last packs are: each ranks the
+     * rows there are once its own are in, and says which in a digest the operator computes alike in Java from its runs'
+     * spec hashes. The second pack's ranking is of both packs' rows; a row of a run the batch no longer has changes the
+     * digest (the operator then runs the aggregate Job, which removes it).
+     */
+    @Test
+    void aPackThatMayEndItsBatchRanksItAndSaysWhichRowsItRanked() throws Exception {
+        Map<String, String> variants = new LinkedHashMap<>();
+        variants.put("baseline", "{}");
+        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
+        Path work = preparedPack("ranked", variants);
+        java.util.function.BiFunction<String, String, PackResult> collect = (run, name) -> {
+            try {
+                Worker.Run col = Worker.run(dir.resolve(name + ".json"), "energy", "collect", "--output", work.toString(), "--batch", "ranked",
+                        "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA, PackRun.OPTION, run + "=" + name,
+                        PackRun.HASH_OPTION, run + "=hash-" + name, "--rank", "--baseline", "baseline");
+                assertThat(col.exitCode()).as(col.stderr()).isZero();
+                return Results.read(col.terminationMessage(), PackResult.class);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        PackResult first = collect.apply("r000", "baseline");
+        assertThat(first.ranking().rows()).isEqualTo(1);
+        assertThat(first.ranking().rowsDigest()).isEqualTo(new RowsDigest().add("one-zone", "golden", "baseline", "hash-baseline").toString());
+
+        PackResult second = collect.apply("r001", "better-roof");
+        RowsDigest both = new RowsDigest().add("one-zone", "golden", "better-roof", "hash-better-roof")
+                .add("one-zone", "golden", "baseline", "hash-baseline");
+        assertThat(second.ranking().rowsDigest()).isEqualTo(both.toString());
+        assertThat(second.ranking().rows()).isEqualTo(2);
+        assertThat(second.ranking().view()).isEqualTo(SCHEMA + ".energy_results_ranked_ranked");
+        assertThat(second.ranking().bestSavingsPercent()).as("savings against the baseline's row").isNotNull();
+        assertThat(second.ranking().warning()).isNull();
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement();
+                var rs = st.executeQuery("SELECT variant, count(*) OVER () FROM " + SCHEMA + ".energy_results_ranked_ranked ORDER BY rank")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo(second.ranking().best());
+            assertThat(rs.getInt(2)).isEqualTo(2);
+        }
+
+        try (var db = dev.fanout.worker.TestDatabase.connect(); var st = db.createStatement()) {
+            st.execute("INSERT INTO " + SCHEMA + ".energy_results (batch, variant, model, weather, site_eui_mj_m2) "
+                    + "VALUES ('ranked', 'removed-from-spec', 'one-zone', 'golden', 1)");
+        }
+        PackResult stale = collect.apply("r001", "better-roof");
+        assertThat(stale.ranking().rows()).isEqualTo(3);
+        assertThat(stale.ranking().rowsDigest()).isNotEqualTo(both.toString());
     }
 
     @Test
