@@ -7,6 +7,7 @@ import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.LinkResult;
 import dev.fanout.api.results.LoadResult;
 import dev.fanout.api.results.Results;
+import dev.fanout.api.results.RowsDigest;
 import dev.fanout.operator.capacity.CapacityPlanner;
 import dev.fanout.operator.changes.SourceCheck;
 import dev.fanout.operator.config.FanoutConfig;
@@ -727,6 +728,78 @@ class ReconcileInProcessTest {
         assertThat(jobsOfKind(EnergyBatchPlan.KIND)).hasSize(2);
         assertThat(packs()).allSatisfy(p -> assertThat(TaskJobs.members(p)).hasSize(3));
         await("the status", () -> batch().getStatus().variants.running == 6);
+    }
+
+    /** The two design-day packs of six runs on two slots: both start with nothing waiting, so both may end the batch. */
+    private List<Job> twoLastPacks() {
+        startOperator();
+        apply(setsBatch(6, 2).replace("  results:", "  energyplus: {mode: designDay}\n  results:"), EnergySimulationBatch.class);
+        await("two packs", () -> packs().size() == 2);
+        List<Job> two = packs();
+        for (Job p : two) {
+            List<String> collect = p.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+            assertThat(collect).contains("--rank").containsSequence("--baseline", "a");
+            List<TaskJobs.Member> members = TaskJobs.members(p);
+            for (int i = 0; i < members.size(); i++) { // each row is stored with its run's spec hash
+                assertThat(collect).containsSequence("--run-hash", dev.fanout.api.args.PackRun.dirName(i) + "=" + members.get(i).specHash());
+            }
+        }
+        return two;
+    }
+
+    /** What a pack's collect --rank reports: its runs' rows written, then a ranking of {@code rows} (and these rows' digest). */
+    private static String rankedPack(Job pack, long rows, RowsDigest digest) {
+        return Results.toJson(new dev.fanout.api.results.PackResult("walls", TaskJobs.members(pack).size(), List.of(), 0.05,
+                "public.energy_results", null, null, new AggregateResult("aggregate", "public.energy_results_ranked_walls", null, rows,
+                        240.0, 245.0, 250.0, "d", 4.0, null, null, digest.toString())));
+    }
+
+    private static RowsDigest rowsOf(Job... packs) {
+        RowsDigest d = new RowsDigest();
+        for (Job p : packs) {
+            TaskJobs.members(p).forEach(m -> d.add("office", "golden", m.id().substring(m.id().lastIndexOf('.') + 1), m.specHash()));
+        }
+        return d;
+    }
+
+    /**
+     * The batch's last pack ranked it once its rows were in, and its digest says the ranking is of exactly the batch's six
+     * runs: that is the aggregate's result, no aggregate Job is made. The first pack's ranking (of its own three rows, the
+     * other pack still running) is not taken.
+     */
+    @Test
+    void theLastPacksRankingOfEveryRunIsTheAggregateAndNoAggregateJobRuns() {
+        List<Job> two = twoLastPacks();
+        podEnds(two.get(0), 0, rankedPack(two.get(0), 3, rowsOf(two.get(0))));
+        await("three runs recorded", () -> batch().getStatus().variants.succeeded == 3);
+        podEnds(two.get(1), 0, rankedPack(two.get(1), 6, rowsOf(two.get(0), two.get(1))));
+        await("Succeeded", () -> batch().getStatus().phase == Phase.Succeeded);
+        var st = batch().getStatus();
+        assertThat(st.aggregate.phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(st.aggregate.rows).isEqualTo(6);
+        assertThat(st.aggregate.best).isEqualTo("d");
+        assertThat(st.aggregate.job).isEqualTo(two.get(1).getMetadata().getName());
+        assertThat(st.aggregate.message).contains("ranked by the batch's last pack");
+        assertThat(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND)).isEmpty();
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty() && batch().getStatus().phase == Phase.Succeeded);
+    }
+
+    /**
+     * A last pack's ranking that counted a row the batch no longer has (a variant removed from the spec) is not the
+     * batch's: the aggregate Job runs, removes that row and ranks.
+     */
+    @Test
+    void aRankingOfOtherRowsThanTheBatchsRunsLeavesItToTheAggregateJob() {
+        List<Job> two = twoLastPacks();
+        podEnds(two.get(0), 0, rankedPack(two.get(0), 3, rowsOf(two.get(0))));
+        podEnds(two.get(1), 0, rankedPack(two.get(1), 7, rowsOf(two.get(0), two.get(1)).add("office", "golden", "removed", "h")));
+        await("the aggregate Job", () -> !jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty());
+        assertThat(batch().getStatus().phase).isNotEqualTo(Phase.Succeeded);
+        podEnds(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).get(0), 0, Results.toJson(new AggregateResult("aggregate",
+                "public.energy_results_ranked_walls", 1L, 6, 240.0, 245.0, 250.0, "d", 4.0, null, null)));
+        await("Succeeded", () -> batch().getStatus().phase == Phase.Succeeded);
+        assertThat(batch().getStatus().aggregate.rows).isEqualTo(6);
     }
 
     /** A large window is not filled with runs alone before one is timed: four probes, then the rest as the timing says. */
