@@ -117,14 +117,6 @@ public final class ClusterCapacity {
         return p.getMetadata() != null && p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey("fanout.dev/owner");
     }
 
-    /**
-     * A pod whose use of its node is not counted through an active Job: other workloads' pods, and task pods that are
-     * {@link #finishing} (their outcome is recorded, so their Job no longer counts, but the node is not free yet).
-     */
-    public static boolean notCountedByJob(Pod p) {
-        return !isTask(p) || finishing(p);
-    }
-
     static boolean terminal(Pod p) {
         String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
         return "Succeeded".equals(phase) || "Failed".equals(phase);
@@ -134,8 +126,8 @@ public final class ClusterCapacity {
      * Every container of the pod, init and main, has exited with 0 while its phase is not Succeeded yet: with restartPolicy
      * Never nothing runs again and the result is final. The kubelet turns the phase a second later (once it has stopped
      * the pod's sandbox), and the Job controller a second after that; a batch's last step waits on neither. The pod's
-     * requests still hold its node until the phase turns, so {@link CapacityPlanner} counts it until then (also
-     * once its Job, recorded, is deleted: the scheduler counts a pod until it is terminal or gone).
+     * requests still hold its node until the phase turns: its Job is kept and keeps its window slot until then
+     * (JobCleaner, TaskAdmitter), and an aggregate Job waits for it.
      */
     public static boolean finishing(Pod p) {
         if (p.getSpec() == null || p.getStatus() == null || !"Never".equals(p.getSpec().getRestartPolicy())) {

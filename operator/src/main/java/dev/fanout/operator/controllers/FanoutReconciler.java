@@ -224,11 +224,18 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
             if (done != null) {
                 TaskEngine.doneWithoutJob(owner, aggregateKind, aggregate, agg, done);
             }
-            Map<String, TaskState> states = new LinkedHashMap<>(Map.of(aggregate.id(), agg));
-            TaskEngine.Pass aggPass = engine.run(new TaskSet(owner, aggregateKind, List.of(aggregate), states, id -> agg,
-                    ReconcileSupport.ofKind(jobs, aggregateKind), false));
-            cleanup |= aggPass.cleanupPending();
-            aggregatePhase = agg.phase() == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase() == TaskPhase.Failed ? Phase.Failed : Phase.Running;
+            if (done == null && !ranForThisSpec && pass.finishing() > 0) {
+                // The tasks' last pods have ended but hold their nodes a moment longer: the aggregate's pod would not be
+                // placed yet. Their phase turning wakes this resource.
+                aggregatePhase = Phase.Running;
+            } else {
+                Map<String, TaskState> states = new LinkedHashMap<>(Map.of(aggregate.id(), agg));
+                TaskEngine.Pass aggPass = engine.run(new TaskSet(owner, aggregateKind, List.of(aggregate), states, id -> agg,
+                        ReconcileSupport.ofKind(jobs, aggregateKind), false));
+                cleanup |= aggPass.cleanupPending();
+                aggregatePhase = agg.phase() == TaskPhase.Succeeded ? Phase.Succeeded : agg.phase() == TaskPhase.Failed ? Phase.Failed
+                        : Phase.Running;
+            }
         } else if (aggregate != null) {
             StatusTask<?> agg = aggregateState(resource, false);
             if (agg != null && agg.phase() != TaskPhase.Running) {

@@ -1,6 +1,7 @@
 package dev.fanout.operator.tasks;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
+import dev.fanout.operator.capacity.ClusterCapacity;
 import dev.fanout.operator.capacity.TaskShape;
 import dev.fanout.operator.crds.v1alpha1.common.ParallelismSpec;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
@@ -23,7 +24,7 @@ final class TaskAdmitter {
     private static final Logger LOG = Logger.getLogger(TaskAdmitter.class);
 
     /** Tasks by phase after admission, and the window they were admitted into. */
-    record Admission(int succeeded, int failed, int running, int retrying, int waiting, int window) {
+    record Admission(int succeeded, int failed, int running, int retrying, int waiting, int window, int finishing) {
     }
 
     private TaskAdmitter() {
@@ -57,7 +58,11 @@ final class TaskAdmitter {
             }
         }
         TaskOwner owner = set.owner();
-        int pods = runningJobs.size();
+        // A recorded Job whose pod still holds its node (ClusterCapacity#finishing) keeps its slot until the pod's phase
+        // turns: the user's cap counts pods, and the scheduler would not place another pod there yet.
+        int finishing = (int) set.jobs().stream().filter(j -> !runningJobs.contains(j.getMetadata().getName())
+                && owner.podsOf().apply(j).stream().anyMatch(ClusterCapacity::finishing)).count();
+        int pods = runningJobs.size() + finishing;
         int window = 1;
         int admit = 0;
         // Suspended: only the running tasks still count (they hold their slots until they end); none starts.
@@ -126,7 +131,7 @@ final class TaskAdmitter {
             LOG.debugf("%s: started %d Jobs (%d tasks in packs of up to %d, %d retries); %d waiting, window %d", owner.key(set.kind()),
                     starts.size(), packed, packSize, retries, waiting, window);
         }
-        return new Admission(succeeded, failed, running, retrying, waiting, window);
+        return new Admission(succeeded, failed, running, retrying, waiting, window, finishing);
     }
 
     /** Up to {@code size} first attempts with the plan entry at {@code from}'s pack key, from it on in plan order, not chosen yet. */

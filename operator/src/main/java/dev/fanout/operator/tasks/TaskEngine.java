@@ -13,9 +13,18 @@ import java.util.List;
  * but did not record is adopted, never created twice; a recorded task never runs again.
  */
 public final class TaskEngine {
-    /** What one pass did and saw. Waiting counts tasks not started yet, retrying ones among them. */
+    /**
+     * What one pass did and saw. Waiting counts tasks not started yet, retrying ones among them. {@code finishing}: Jobs
+     * whose outcome is recorded while their pod, its containers exited, still holds its node (its phase turns a moment
+     * later); they still take their window slots.
+     */
     public record Pass(int total, int succeeded, int failed, int running, int waiting, int retrying, int window,
-            boolean cleanupPending, List<String> failedMessages) {
+            boolean cleanupPending, List<String> failedMessages, int finishing) {
+        public Pass(int total, int succeeded, int failed, int running, int waiting, int retrying, int window, boolean cleanupPending,
+                List<String> failedMessages) {
+            this(total, succeeded, failed, running, waiting, retrying, window, cleanupPending, failedMessages, 0);
+        }
+
         public boolean allDone() {
             return succeeded + failed == total;
         }
@@ -66,6 +75,6 @@ public final class TaskEngine {
         boolean cleanupPending = JobCleaner.cleanUp(client, set, seen.recordedNow());
         TaskAdmitter.Admission a = TaskAdmitter.admit(client, planner, set);
         return new Pass(set.plan().size(), a.succeeded(), a.failed(), a.running(), a.waiting(), a.retrying(), a.window(), cleanupPending,
-                seen.failedMessages());
+                seen.failedMessages(), a.finishing());
     }
 }

@@ -63,15 +63,13 @@ class ClusterCapacityTest {
 
     @Test
     void aTaskPodWhoseContainersAllExitedHoldsItsNodeUntilItsPhaseTurns() {
-        // Its Job's outcome is recorded (read from the exited containers), so the planner counts the pod itself.
         Pod exited = taskPod(0, 0);
         assertThat(ClusterCapacity.finishing(exited)).isTrue();
-        assertThat(ClusterCapacity.notCountedByJob(exited)).isTrue();
         var nodes = List.of(node("a", "2", "8Gi", true, Map.of(), null));
         assertThat(ClusterCapacity.freeSlots(ONE_CPU, nodes, List.of(exited))).isEqualTo(1);
-        // Being deleted (its recorded Job was): still on the node until it is gone.
+        // Being deleted: still on the node until it is gone.
         Pod deleting = new PodBuilder(exited).editMetadata().withDeletionTimestamp("2026-12-04T22:00:00Z").endMetadata().build();
-        assertThat(ClusterCapacity.notCountedByJob(deleting)).isTrue();
+        assertThat(ClusterCapacity.finishing(deleting)).isTrue();
         // Not finishing: still running, a container that failed (the phase decides), the phase already terminal, or
         // restarted containers; these task pods count through their Jobs.
         Pod running = taskPod(0, null);
@@ -81,9 +79,7 @@ class ClusterCapacityTest {
         Pod restarts = new PodBuilder(exited).editSpec().withRestartPolicy("OnFailure").endSpec().build();
         for (Pod p : List.of(running, initRunning, failed, done, restarts)) {
             assertThat(ClusterCapacity.finishing(p)).as(p.getStatus().toString()).isFalse();
-            assertThat(ClusterCapacity.notCountedByJob(p)).isFalse();
         }
-        assertThat(ClusterCapacity.notCountedByJob(pod("a", "1", "1Gi", "Running"))).as("another workload's pod").isTrue();
     }
 
     @Test

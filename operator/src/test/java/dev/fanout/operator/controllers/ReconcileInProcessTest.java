@@ -208,15 +208,33 @@ class ReconcileInProcessTest {
 
     /** What the kubelet reports when a Job's pod ends: its worker container terminated with this code and message. */
     private void podEnds(Job job, int exitCode, String terminationMessage) {
+        podEnds(job, exitCode, terminationMessage, exitCode == 0 ? "Succeeded" : "Failed");
+    }
+
+    private Pod podEnds(Job job, int exitCode, String terminationMessage, String phase) {
         Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put("job-name", job.getMetadata().getName());
         Pod pod = client.pods().inNamespace(ns).resource(podOf(job, labels)).create();
-        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(phase)
                 .withContainerStatuses(new ContainerStatusBuilder().withName("worker").withImage(IMAGE).withImageID("").withReady(false)
                         .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode)
                         .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(terminationMessage).endTerminated().endState().build())
                 .build());
-        client.pods().inNamespace(ns).resource(pod).updateStatus();
+        return client.pods().inNamespace(ns).resource(pod).updateStatus();
+    }
+
+    /**
+     * What the kubelet reports a second before {@link #podEnds}: the worker container exited with 0, the phase still Running
+     * (it turns once the pod's sandbox is stopped). {@link #phaseTurns} turns it.
+     */
+    private Pod podExits(Job job, String terminationMessage) {
+        return podEnds(job, 0, terminationMessage, "Running");
+    }
+
+    private void phaseTurns(Pod pod) {
+        Pod now = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+        now.getStatus().setPhase("Succeeded");
+        client.pods().inNamespace(ns).resource(now).updateStatus();
     }
 
     /** A pod as the Job controller makes it: named after the Job, labelled with it, owned by it. */
@@ -291,6 +309,38 @@ class ReconcileInProcessTest {
         // Recorded task Jobs are deleted; the link Job stays for `kubectl logs`.
         await("task Jobs deleted", () -> jobsOfKind(SpatialLoadPlan.KIND).isEmpty());
         assertThat(jobsOfKind(SpatialLoadPlan.LINK_KIND)).hasSize(1);
+    }
+
+    /**
+     * A task's outcome is recorded as soon as its pod's containers have exited with 0, before the phase turns; but the pod
+     * holds its node until then, so with a cap of one the next layer's Job waits for the phase, and so does the link Job
+     * after the last layer (its pod would not be placed yet). The Job is kept until then too.
+     */
+    @Test
+    void anExitedPodIsRecordedAtOnceButKeepsItsSlotUntilItsPhaseTurns() {
+        startOperator();
+        apply(spatialLoad(1, ""), SpatialLoad.class);
+        await("the first Job", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1);
+        Job first = jobsOfKind(SpatialLoadPlan.KIND).get(0);
+        Pod exited = podExits(first, loaded("admin0", 600));
+        await("admin0 recorded from its exited container", () -> load().getStatus().layers.get(0).phase == TaskPhase.Succeeded);
+        assertThat(load().getStatus().layers.get(0).rows).isEqualTo(600L);
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobsOfKind(SpatialLoadPlan.KIND)
+                .stream().map(j -> j.getMetadata().getName()).toList().equals(List.of(first.getMetadata().getName())));
+        phaseTurns(exited);
+        await("the next layer's Job, the first one deleted", () -> jobsOfKind(SpatialLoadPlan.KIND).size() == 1
+                && !jobsOfKind(SpatialLoadPlan.KIND).get(0).getMetadata().getName().equals(first.getMetadata().getName()));
+        Job second = jobsOfKind(SpatialLoadPlan.KIND).get(0);
+        podEnds(second, 0, loaded(second.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), 100));
+        await("the third layer's Job", () -> jobsOfKind(SpatialLoadPlan.KIND).stream().anyMatch(j -> !j.getMetadata().getName()
+                .equals(second.getMetadata().getName())));
+        Job third = jobsOfKind(SpatialLoadPlan.KIND).stream().filter(j -> !j.getMetadata().getName().equals(second.getMetadata().getName()))
+                .findFirst().orElseThrow();
+        Pod last = podExits(third, loaded(third.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), 100));
+        await("every layer recorded", () -> load().getStatus().layers.stream().allMatch(l -> l.phase == TaskPhase.Succeeded));
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobsOfKind(SpatialLoadPlan.LINK_KIND).isEmpty());
+        phaseTurns(last);
+        await("the link Job", () -> !jobsOfKind(SpatialLoadPlan.LINK_KIND).isEmpty());
     }
 
     @Test
