@@ -146,7 +146,7 @@ class HelmChartIT {
             assertThat(now.getStatus().aggregate.links.get(0).linked).isEqualTo(294);
             // One Job per layer and one aggregate, each created exactly once across the leader changes.
             assertThat(jobs.created).hasSize(4).doesNotHaveDuplicates();
-            assertThat(jobs.maxActive).isEqualTo(1);
+            assertThat(jobs.maxActive).as("pods at once: %s", jobs.timeline).isEqualTo(1);
             // The Deployment replaced the killed pods: two replicas again.
             await().atMost(Duration.ofSeconds(120)).until(() -> operatorPods().stream().filter(p -> p.getStatus().getContainerStatuses() != null
                     && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()))).count() == 2);

@@ -218,10 +218,16 @@ final class TestBed {
         final List<List<String>> tasks = new CopyOnWriteArrayList<>();
         final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
         volatile int maxActive;
+        /** Each pod event as seen (time, action, pod, phase, containers ended), for an assertion's message. */
+        final List<String> timeline = new CopyOnWriteArrayList<>();
         private final Watch jobWatch;
         private final Watch podWatch;
 
         JobWatch(KubernetesClient client, String ns) {
+            // Pods of an earlier test in the namespace are not this test's: a batch may end while its last pod, its
+            // containers exited, has not turned its phase yet.
+            java.util.Set<String> before = client.pods().inNamespace(ns).withLabel("fanout.dev/owner").list().getItems().stream()
+                    .map(p -> p.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
             jobWatch = client.batch().v1().jobs().inNamespace(ns).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Job job) {
@@ -239,6 +245,12 @@ final class TestBed {
             podWatch = client.pods().inNamespace(ns).withLabel("fanout.dev/owner").watch(new Watcher<>() {
                 @Override
                 public synchronized void eventReceived(Action action, Pod pod) {
+                    if (before.contains(pod.getMetadata().getName())) {
+                        return;
+                    }
+                    timeline.add(java.time.LocalTime.now() + " " + action + " " + pod.getMetadata().getName() + " "
+                            + (pod.getStatus() == null ? null : pod.getStatus().getPhase())
+                            + (dev.fanout.operator.capacity.ClusterCapacity.finishing(pod) ? " (containers exited)" : ""));
                     if (action == Action.DELETED || ended(pod)) {
                         active.remove(pod.getMetadata().getName());
                     } else {
