@@ -39,6 +39,14 @@ final class EnergyBatchPacker implements TaskSet.Packer {
      */
     static final double PACK_SECONDS = 300;
 
+    /**
+     * Batches of at most this many runs rank in every pack, not only in those started when no run waited: a ranking reads
+     * the batch's rows (milliseconds for a few thousand), and a small batch is where the aggregate's pod weighs most, so
+     * whichever pack ends last has ranked (one started while runs waited may end last: a slot that took longer to start).
+     * A larger batch ranks only in packs that may end it, so that its hundreds of packs do not each read every row.
+     */
+    static final int RANK_IN_EVERY_PACK_UP_TO = 2_000;
+
     /** What a run of the plan is made of: a pack needs them to build its pod. */
     record Run(InputFile model, InputFile weather, EnergyBatchPlan.Variant variant) {
     }
@@ -320,7 +328,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     public TaskSet.Planned pack(List<TaskSet.Planned> members, boolean mayEnd) {
         Run first = run(members.get(0).id());
         return EnergyBatchPlan.pack(esb, first.model(), first.weather(), members.stream().map(m -> run(m.id()).variant()).toList(),
-                members.stream().map(TaskSet.Planned::specHash).toList(), mayEnd, workerImage);
+                members.stream().map(TaskSet.Planned::specHash).toList(), mayEnd || states.size() <= RANK_IN_EVERY_PACK_UP_TO, workerImage);
     }
 
     /**

@@ -127,6 +127,28 @@ class EnergyBatchPackerTest {
         assertThat(annual.jobsWhileUnmeasured()).isEqualTo(EnergyBatchPacker.PROBES);
     }
 
+    /** A pack ranks the batch when it may end it; in a small batch every pack does (a ranking of a few rows costs little). */
+    @Test
+    void everyPackOfASmallBatchRanksALargeBatchOnlyInPacksThatMayEndIt() {
+        var esb = EnergyBatchPlanTest.batch();
+        var variants = EnergyBatchPlan.variants(esb.getSpec());
+        var plan = EnergyBatchPlan.tasks(esb, variants, "worker");
+        assertThat(new EnergyBatchPacker(esb, variants, new java.util.HashMap<>(), "worker").pack(plan.stream()
+                .filter(t -> t.id().startsWith("office.golden.")).toList(), true).args())
+                .as("the ranked CSV goes to the outputs claim: the aggregate Job writes it").doesNotContain("--rank");
+        esb.getSpec().outputs = null;
+        var members = plan.stream().filter(t -> t.id().startsWith("office.golden.")).toList(); // one model and weather
+        java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.HashMap<>();
+        plan.forEach(t -> states.put(t.id(), new dev.fanout.operator.tasks.TaskLedger.Entry()));
+        assertThat(new EnergyBatchPacker(esb, variants, states, "worker").pack(members, false).args()).contains("--rank");
+        for (int i = 0; states.size() <= EnergyBatchPacker.RANK_IN_EVERY_PACK_UP_TO; i++) {
+            states.put("office.golden.lhs-" + i, new dev.fanout.operator.tasks.TaskLedger.Entry());
+        }
+        EnergyBatchPacker large = new EnergyBatchPacker(esb, variants, states, "worker");
+        assertThat(large.pack(members, false).args()).doesNotContain("--rank");
+        assertThat(large.pack(members, true).args()).contains("--rank");
+    }
+
     private static VariantRunTask run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase phase, String job, java.time.Instant start) {
         dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun r = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.VariantRun();
         r.phase = phase;
