@@ -143,8 +143,10 @@ class ReconcileInProcessTest {
             r.metrics = fanoutMetrics;
         }
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(sl);
-        operator.register(esb);
+        // This test's namespace only: the resources earlier tests left in theirs (Jobs still running, which no kubelet ends)
+        // would otherwise be reconciled again by every later operator and take the node's slots from its test.
+        operator.register(sl, o -> o.settingNamespaces(ns));
+        operator.register(esb, o -> o.settingNamespaces(ns));
         operator.start();
     }
 
