@@ -150,7 +150,7 @@ public class CapacityPlanner {
         }
         // Slots for this shape on the nodes, other workloads' pods taken out; the fan-out resources' own use is counted
         // by their active Jobs (plus what was just granted), so a Job counts from its creation until its outcome is
-        // recorded, whatever its pod is doing.
+        // recorded and its pod has left the node (ClusterCapacity#finishing: its phase turned), whatever the pod is doing.
         List<Pod> others = pods.getStore().list().stream().filter(p -> !ClusterCapacity.isTask(p)).toList();
         List<Pod> othersHere = others.stream().filter(p -> d.namespace().equals(p.getMetadata().getNamespace())).toList();
         int slots = ClusterCapacity.freeSlots(d.shape(), nodes.getStore().list(), others);
