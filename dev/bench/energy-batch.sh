@@ -104,25 +104,7 @@ for _ in 1 2 3; do
   watcher=$!
   sleep 1
   t0=$(date +%s.%N)
-  kubectl -n "$floor_ns" create -f - >/dev/null <<YAML
-apiVersion: batch/v1
-kind: Job
-metadata: {name: floor}
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      automountServiceAccountToken: false
-      securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}
-      containers:
-      - name: nothing
-        image: fanout/worker:$IMAGE_TAG
-        imagePullPolicy: IfNotPresent
-        command: [/bin/true]
-        resources: {requests: {cpu: "$cpu", memory: 768Mi}}
-        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
-YAML
+  create_trivial_job "$floor_ns" floor "$cpu" "command: [/bin/true]"
   wait "$watcher"
   d=$(echo "$(cat "$work/floor-end") - $t0" | bc)
   if [ -z "$floor" ] || (( $(echo "$d < $floor" | bc) )); then floor=$d; fi

@@ -220,25 +220,7 @@ turnaround() {
   for i in 1 2 3; do
     kubectl -n "$ns" delete job turnaround --ignore-not-found --wait >/dev/null
     t0=$(date +%s.%N)
-    kubectl -n "$ns" create -f - >/dev/null <<YAML
-apiVersion: batch/v1
-kind: Job
-metadata: {name: turnaround}
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      automountServiceAccountToken: false
-      securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}
-      containers:
-      - name: worker
-        image: fanout/worker:$IMAGE_TAG
-        imagePullPolicy: IfNotPresent
-        args: [version]
-        resources: {requests: {cpu: 500m, memory: 768Mi}}
-        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
-YAML
+    create_trivial_job "$ns" turnaround 500m "args: [version]"
     kubectl -n "$ns" wait --for=condition=complete job/turnaround --timeout=120s >/dev/null
     t1=$(date +%s.%N)
     t1=$(echo "$t1 - $t0" | bc -l)

@@ -82,3 +82,28 @@ await_phase() {
   exec {watch}<&-
   echo "$phase"
 }
+
+# Creates in namespace $1 a Job $2 whose one container runs the worker image as the operator's task pods do (restricted:
+# non-root, no privilege escalation, read-only root, no capabilities), requesting $3 CPUs and 768Mi, with $4 as its
+# command line in YAML (`args: [version]`, `command: [/bin/true]`): the benchmarks' trivial Job, the floor of a task's.
+create_trivial_job() {
+  kubectl -n "$1" create -f - >/dev/null <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata: {name: $2}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: worker
+        image: fanout/worker:$IMAGE_TAG
+        imagePullPolicy: IfNotPresent
+        $4
+        resources: {requests: {cpu: "$3", memory: 768Mi}}
+        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
+YAML
+}

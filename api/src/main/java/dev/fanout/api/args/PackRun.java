@@ -15,12 +15,12 @@ public record PackRun(String dir, String variant, VariantEdit edit, String hash)
     public static final String OPTION = "--run";
     /** Collect's repeatable {@code --run-hash <dir>=<hash>}: the run's spec hash, stored with its row ({@link dev.fanout.api.results.RowsDigest}). */
     public static final String HASH_OPTION = "--run-hash";
+    /** What prepare leaves in a run's directory instead of in.idf when the variant cannot be applied: the error line. */
+    public static final String PREPARE_ERROR_FILE = "prepare-error";
 
     public PackRun(String dir, String variant, VariantEdit edit) {
         this(dir, variant, edit, null);
     }
-    /** What prepare leaves in a run's directory instead of in.idf when the variant cannot be applied: the error line. */
-    public static final String PREPARE_ERROR_FILE = "prepare-error";
 
     /**
      * The engine container of a pack (the engine image's /bin/sh): every prepared run in directory order, each run's exit

@@ -1,6 +1,7 @@
 package dev.fanout.operator.capacity;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -130,18 +131,14 @@ public final class ClusterCapacity {
      * (JobCleaner, TaskAdmitter), and an aggregate Job waits for it.
      */
     public static boolean finishing(Pod p) {
-        if (p.getSpec() == null || p.getStatus() == null || !"Never".equals(p.getSpec().getRestartPolicy())) {
-            return false;
-        }
-        String phase = p.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+        if (p.getSpec() == null || p.getStatus() == null || !"Never".equals(p.getSpec().getRestartPolicy()) || terminal(p)) {
             return false;
         }
         return allExitedZero(p.getSpec().getInitContainers(), p.getStatus().getInitContainerStatuses())
                 && allExitedZero(p.getSpec().getContainers(), p.getStatus().getContainerStatuses());
     }
 
-    private static boolean allExitedZero(List<Container> spec, List<io.fabric8.kubernetes.api.model.ContainerStatus> statuses) {
+    private static boolean allExitedZero(List<Container> spec, List<ContainerStatus> statuses) {
         int containers = spec == null ? 0 : spec.size();
         if (containers == 0) {
             return true;

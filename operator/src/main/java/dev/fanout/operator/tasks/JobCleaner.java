@@ -1,6 +1,5 @@
 package dev.fanout.operator.tasks;
 
-import dev.fanout.operator.capacity.ClusterCapacity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Set;
@@ -8,8 +7,9 @@ import java.util.Set;
 /**
  * Step two of a pass: delete the Jobs nobody needs (their pods go with them): finished Jobs whose outcome an earlier pass
  * recorded (so it is persisted), Jobs of changed specs and of tasks no longer planned. A Job recorded in this pass stays
- * until the status holding its outcome is written, and one whose pod still holds its node until the pod's phase turns. The aggregate's Job (no capacity window) stays until the resource goes
- * or its spec changes, so `kubectl logs job/<name>` shows its run.
+ * until the status holding its outcome is written, and one whose pod still holds its node until the pod's phase turns.
+ * The aggregate's Job (no capacity window) stays until the resource goes or its spec changes, so `kubectl logs
+ * job/<name>` shows its run.
  */
 final class JobCleaner {
     private JobCleaner() {
@@ -33,7 +33,7 @@ final class JobCleaner {
             boolean recorded = !stale && over && !recordedNow.contains(j.getMetadata().getName()) && recordedByAll;
             // Kept while its pod still holds the node (its phase turns a moment later, and wakes the owner): it keeps its
             // window slot until then (TaskAdmitter).
-            boolean holdsNode = recorded && !JobOutcome.finished(j) && set.owner().podsOf().apply(j).stream().anyMatch(ClusterCapacity::finishing);
+            boolean holdsNode = recorded && !JobOutcome.finished(j) && set.owner().podHoldsNode(j);
             if (stale || recorded && set.capacity() && !holdsNode) {
                 set.owner().metrics().apiWrite("delete", "jobs");
                 TaskJobs.delete(client, j);

@@ -1,7 +1,6 @@
 package dev.fanout.operator.tasks;
 
 import dev.fanout.operator.capacity.CapacityPlanner;
-import dev.fanout.operator.capacity.ClusterCapacity;
 import dev.fanout.operator.capacity.TaskShape;
 import dev.fanout.operator.crds.v1alpha1.common.ParallelismSpec;
 import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
@@ -58,10 +57,10 @@ final class TaskAdmitter {
             }
         }
         TaskOwner owner = set.owner();
-        // A recorded Job whose pod still holds its node (ClusterCapacity#finishing) keeps its slot until the pod's phase
+        // A recorded Job whose pod still holds its node (TaskOwner#podHoldsNode) keeps its slot until the pod's phase
         // turns: the user's cap counts pods, and the scheduler would not place another pod there yet.
-        int finishing = (int) set.jobs().stream().filter(j -> !runningJobs.contains(j.getMetadata().getName())
-                && owner.podsOf().apply(j).stream().anyMatch(ClusterCapacity::finishing)).count();
+        int finishing = (int) set.jobs().stream().filter(j -> !runningJobs.contains(j.getMetadata().getName()) && owner.podHoldsNode(j))
+                .count();
         int pods = runningJobs.size() + finishing;
         int window = 1;
         int admit = 0;

@@ -1,5 +1,6 @@
 package dev.fanout.operator.tasks;
 
+import dev.fanout.operator.capacity.ClusterCapacity;
 import dev.fanout.operator.crds.v1alpha1.common.FanoutSpec;
 import dev.fanout.operator.crds.v1alpha1.common.SecretKeys;
 import dev.fanout.operator.events.EventReason;
@@ -33,6 +34,14 @@ public record TaskOwner(HasMetadata resource, FanoutSpec spec, SecretKeys db, St
     /** namespace/kind/name: how the capacity planner knows a resource's tasks of one kind. */
     public String key(String kind) {
         return namespace() + "/" + kind + "/" + resource.getMetadata().getName();
+    }
+
+    /**
+     * The Job's pod has exited but still holds its node ({@link ClusterCapacity#finishing}): a recorded Job keeps its window
+     * slot, and is kept, until the pod's phase turns.
+     */
+    public boolean podHoldsNode(Job job) {
+        return podsOf.apply(job).stream().anyMatch(ClusterCapacity::finishing);
     }
 
     /** No new Jobs: spec.suspend. */

@@ -33,24 +33,19 @@ final class Ranking {
     static void createView(Connection c, String schema, String table, String batch, String baseline) throws SQLException {
         String t = Identifiers.qualified(schema, table);
         String view = Identifiers.qualified(schema, viewName(table, batch));
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + Identifiers.literal(view) + "))");
-            st.execute("DROP VIEW IF EXISTS " + view);
-            st.execute("CREATE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
-                    + "r.variant, r.model, r.weather, r.site_eui_mj_m2, r.site_energy_gj, r.basis, "
-                    + "round((100 * (b.site_energy_gj - r.site_energy_gj) / NULLIF(b.site_energy_gj, 0))::numeric, 2) AS savings_percent, "
-                    + "round(((b.site_energy_gj - r.site_energy_gj) * " + KWH_PER_GJ + ")::numeric, 1) AS savings_kwh "
-                    + "FROM " + t + " r LEFT JOIN " + t + " b ON b.batch = r.batch AND b.model = r.model AND b.weather = r.weather AND b.variant = "
-                    + Identifiers.literal(baseline == null ? "" : baseline) + " WHERE r.batch = " + Identifiers.literal(batch));
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        inTransaction(c, Connection.TRANSACTION_READ_COMMITTED, () -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext(" + Identifiers.literal(view) + "))");
+                st.execute("DROP VIEW IF EXISTS " + view);
+                st.execute("CREATE VIEW " + view + " AS SELECT rank() OVER (ORDER BY r.site_eui_mj_m2, r.variant) AS rank, "
+                        + "r.variant, r.model, r.weather, r.site_eui_mj_m2, r.site_energy_gj, r.basis, "
+                        + "round((100 * (b.site_energy_gj - r.site_energy_gj) / NULLIF(b.site_energy_gj, 0))::numeric, 2) AS savings_percent, "
+                        + "round(((b.site_energy_gj - r.site_energy_gj) * " + KWH_PER_GJ + ")::numeric, 1) AS savings_kwh "
+                        + "FROM " + t + " r LEFT JOIN " + t + " b ON b.batch = r.batch AND b.model = r.model AND b.weather = r.weather AND b.variant = "
+                        + Identifiers.literal(baseline == null ? "" : baseline) + " WHERE r.batch = " + Identifiers.literal(batch));
+            }
+            return null;
+        });
     }
 
     /**
@@ -61,11 +56,7 @@ final class Ranking {
             throws SQLException {
         String t = Identifiers.qualified(schema, table);
         String view = Identifiers.qualified(schema, viewName(table, batch));
-        boolean auto = c.getAutoCommit();
-        int isolation = c.getTransactionIsolation();
-        c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        try {
+        return inTransaction(c, Connection.TRANSACTION_REPEATABLE_READ, () -> {
             long rows;
             Double minEui;
             Double medianEui;
@@ -113,14 +104,31 @@ final class Ranking {
                     }
                 }
             }
-            c.commit();
             return new AggregateResult("aggregate", schema + "." + viewName(table, batch), null, rows, minEui, medianEui, maxEui, best,
                     bestSavings, warning, null, rowsDigest);
+        });
+    }
+
+    /** Work on a connection that may throw SQLException. */
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** {@code work} in one transaction at this isolation level (rolled back if it throws), the connection's settings restored. */
+    private static <T> T inTransaction(Connection c, int isolation, SqlWork<T> work) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        int was = c.getTransactionIsolation();
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(isolation);
+        try {
+            T out = work.run();
+            c.commit();
+            return out;
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
-            c.setTransactionIsolation(isolation);
+            c.setTransactionIsolation(was);
             c.setAutoCommit(auto);
         }
     }
