@@ -4,25 +4,10 @@ import dev.fanout.api.WorkerContract;
 import java.util.List;
 
 /**
- * {@code fanout-worker energy collect}: check a run's engine output and upsert its results row; for a pack, every run's
- * ({@code --output} is then the work dir holding the runs' directories, {@code --keep-outputs} the directory that gets one
- * sub-directory per run, named by {@link #runId}).
+ * {@code fanout-worker energy collect}: check a run's engine output and upsert its results row (a pack: {@link PackArgs}).
  */
 public record CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
-        String keepOutputs, List<PackRun> pack, Rank rank) {
-    public CollectArgs(String output, String batch, String variant, String model, String weather, String schema, String table,
-            String keepOutputs) {
-        this(output, batch, variant, model, weather, schema, table, keepOutputs, List.of(), null);
-    }
-
-    /**
-     * A pack that may end its batch (no run waited when it started) also ranks the batch once its rows are written, as
-     * {@code energy aggregate} would with this baseline; the operator then needs no aggregate Job if the ranking is of
-     * every run as it is now. Null: it does not rank.
-     */
-    public record Rank(String baseline) {
-    }
-
+        String keepOutputs) {
     public static final List<String> COMMAND = List.of("energy", "collect");
     public static final String OUTPUT = "--output";
     public static final String BATCH = "--batch";
@@ -30,8 +15,6 @@ public record CollectArgs(String output, String batch, String variant, String mo
     public static final String MODEL = "--model";
     public static final String WEATHER = "--weather";
     public static final String KEEP_OUTPUTS = "--keep-outputs";
-    /** Rank the batch after writing the rows (with {@link AggregateArgs#BASELINE}): see {@link Rank}. */
-    public static final String RANK = "--rank";
     /** What the engine step leaves in the output directory besides its own files: its exit code. */
     public static final String EXIT_CODE_FILE = "exit-code";
     /** When the engine started and ended (epoch seconds, the engine container's clock): a run's wall time for packing. */
@@ -55,9 +38,6 @@ public record CollectArgs(String output, String batch, String variant, String mo
     public List<String> toArgs() {
         return new ArgList(COMMAND).add(OUTPUT, output).add(BATCH, batch).add(VARIANT, variant).add(MODEL, model)
                 .add(WEATHER, weather).add(Flags.SCHEMA, schema).add(Flags.TABLE, table).add(Flags.RESULT, WorkerContract.RESULT_FILE)
-                .add(KEEP_OUTPUTS, keepOutputs)
-                .repeated(PackRun.OPTION, pack.stream().map(r -> r.dir() + "=" + r.variant()).toList())
-                .repeated(PackRun.HASH_OPTION, pack.stream().filter(r -> r.hash() != null).map(r -> r.dir() + "=" + r.hash()).toList())
-                .flag(RANK, rank != null).add(AggregateArgs.BASELINE, rank == null ? null : rank.baseline()).list();
+                .add(KEEP_OUTPUTS, keepOutputs).list();
     }
 }

@@ -5,6 +5,7 @@ import dev.fanout.api.VariantEdit;
 import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.AggregateArgs;
 import dev.fanout.api.args.CollectArgs;
+import dev.fanout.api.args.PackArgs;
 import dev.fanout.api.args.PackRun;
 import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
@@ -286,15 +287,17 @@ final class EnergyBatchPlan {
     }
 
     /**
-     * A pack's pod: the same three steps as a run's, each over all the pack's runs (one directory each under the work dir):
-     * one prepare, the engine script, one collect that reports each run's outcome.
+     * A pack's pod: two containers started together, the worker ({@code energy pack}: prepares each run into its directory
+     * under the work dir, then collects each as it ends) and the engine script beside it, which runs each run once it is
+     * prepared ({@link PackRun#engineScript}). No init containers: each container hand-off costs a kubelet sync (about a
+     * second), and the engine starts on the first run while the worker prepares the others.
      */
     static TaskSet.Planned pack(EnergySimulationBatch esb, InputFile model, InputFile weather, List<Variant> variants, String workerImage) {
         return pack(esb, model, weather, variants, null, false, workerImage);
     }
 
     /**
-     * A pack whose collect stores each run's spec hash ({@code hashes}, in the variants' order) with its row and, when
+     * A pack whose worker stores each run's spec hash ({@code hashes}, in the variants' order) with its row and, when
      * {@code mayEnd} (nothing waits after it) and no CSV is wanted (the aggregate writes it to the outputs claim), ranks
      * the batch after writing them: see {@link EnergySimulationBatchReconciler}.
      */
@@ -307,11 +310,14 @@ final class EnergyBatchPlan {
             runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit(), hashes == null ? null : hashes.get(i)));
         }
         Mounted m = mount(esb, model, weather);
-        CollectArgs.Rank rank = mayEnd && spec.outputs == null ? new CollectArgs.Rank(baseline(spec)) : null;
-        List<String> collect = new CollectArgs(WORK, esb.getMetadata().getName(), null, model.name, weather.name,
+        PackArgs.Rank rank = mayEnd && spec.outputs == null ? new PackArgs.Rank(baseline(spec)) : null;
+        List<String> args = new PackArgs(m.model(), m.weather(), ep.mode, WORK, esb.getMetadata().getName(), model.name, weather.name,
                 spec.results.database.schema, spec.results.table, m.keep(), runs, rank).toArgs();
-        return new TaskSet.Planned("pack", "", collect, m.layout(workerImage, new PrepareArgs(m.model(), m.weather(), null, ep.mode, WORK, runs)
-                .toArgs(), ep, PackRun.engineScript(WORK)));
+        List<VolumeMount> mounts = new ArrayList<>(m.volumes().inputMounts);
+        mounts.addAll(m.mainMounts());
+        TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", PackRun.engineScript(WORK, runs.size())),
+                null, List.of(), List.of());
+        return new TaskSet.Planned("pack", "", args, new TaskJobs.Layout(List.of(), TaskJobs.SHORT_JVM, mounts, m.volumes().list(), engine));
     }
 
     static TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> runs) {

@@ -266,12 +266,39 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
             if (init != null) {
                 return init;
             }
-            ContainerStateTerminated main = terminated(p.getStatus().getContainerStatuses()).stream().findFirst().orElse(null);
+            ContainerStateTerminated main = mainTerminated(p.getStatus().getContainerStatuses());
             if (main != null) {
                 return main;
             }
         }
         return null;
+    }
+
+    /**
+     * Of the main containers that ended: one that failed (it decides the pod's fate), else the worker's (its termination
+     * message is the result; a pack's engine container beside it writes none), else any.
+     */
+    private static ContainerStateTerminated mainTerminated(List<ContainerStatus> statuses) {
+        if (statuses == null) {
+            return null;
+        }
+        ContainerStateTerminated worker = null;
+        ContainerStateTerminated other = null;
+        for (ContainerStatus c : statuses) {
+            ContainerStateTerminated t = c.getState() == null ? null : c.getState().getTerminated();
+            if (t == null) {
+                continue;
+            }
+            if (t.getExitCode() != null && t.getExitCode() != 0) {
+                return t;
+            }
+            if (TaskJobs.WORKER_CONTAINER.equals(c.getName())) {
+                worker = t;
+            } else if (other == null) {
+                other = t;
+            }
+        }
+        return worker != null ? worker : other;
     }
 
     private static List<ContainerStateTerminated> terminated(List<ContainerStatus> statuses) {

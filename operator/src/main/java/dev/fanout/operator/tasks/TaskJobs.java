@@ -47,6 +47,8 @@ public final class TaskJobs {
     public static final String ANNOTATION_PACK = "fanout.dev/pack";
     /** On a pack's pod: how many tasks it runs (for people and tools that look at pods, e.g. the test bed's kwok stages). */
     public static final String ANNOTATION_PACK_RUNS = "fanout.dev/pack-runs";
+    /** The container that runs the worker's command; its termination message is the task's result. */
+    public static final String WORKER_CONTAINER = "worker";
 
     private TaskJobs() {
     }
@@ -137,9 +139,15 @@ public final class TaskJobs {
 
     /**
      * What a task's pod has besides the worker container with its args: init containers run in order before it, volumes
-     * (all containers share the /tmp emptyDir), and mounts of the worker container.
+     * (all containers share the /tmp emptyDir), mounts of the worker container, and a container started beside it
+     * ({@code beside}, null: none) that holds the pod's resources while the worker requests none: the worker does its work
+     * while that one waits for it and waits while that one works (a pack's engine), so the pod still asks for one task's.
      */
-    public record Layout(List<Step> init, List<EnvVar> env, List<VolumeMount> mounts, List<Volume> volumes) {
+    public record Layout(List<Step> init, List<EnvVar> env, List<VolumeMount> mounts, List<Volume> volumes, Step beside) {
+        public Layout(List<Step> init, List<EnvVar> env, List<VolumeMount> mounts, List<Volume> volumes) {
+            this(init, env, mounts, volumes, null);
+        }
+
         public static final Layout WORKER_ONLY = new Layout(List.of(), List.of(), List.of(), List.of());
         /** The worker alone, as a short JVM ({@link #SHORT_JVM}). */
         public static final Layout SHORT_WORKER = new Layout(List.of(), SHORT_JVM, List.of(), List.of());
@@ -205,13 +213,28 @@ public final class TaskJobs {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L).withFsGroup(10001L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withInitContainers(init)
-                .withContainers(container("worker", image, pullPolicy, null, task.args(), concat(task.layout().env(), dbEnv(taskOwner.db())), resources,
-                        task.layout().mounts()))
+                .withContainers(containers(task.layout(), image, pullPolicy, task.args(), dbEnv(taskOwner.db()), resources))
                 .withVolumes(volumes)
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** The worker container, first (the kubelet starts them in order), and the one beside it if any. */
+    private static List<Container> containers(Layout layout, String image, String pullPolicy, List<String> args, List<EnvVar> db,
+            ResourceRequirements resources) {
+        Step beside = layout.beside();
+        // Beside a container that holds the resources the worker requests none, explicitly: limits alone would make the
+        // API server default its requests to them, and the pod would ask for two tasks' worth.
+        ResourceRequirements worker = beside == null ? resources : new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("0"), "memory", new Quantity("0"))).withLimits(resources.getLimits()).build();
+        List<Container> out = new ArrayList<>();
+        out.add(container(WORKER_CONTAINER, image, pullPolicy, null, args, concat(layout.env(), db), worker, layout.mounts()));
+        if (beside != null) {
+            out.add(container(beside.name(), beside.image(), pullPolicy, beside.command(), beside.args(), beside.env(), resources, beside.mounts()));
+        }
+        return out;
     }
 
     /** A container as the restricted Pod Security Standard wants it, with /tmp on the pod's emptyDir. */

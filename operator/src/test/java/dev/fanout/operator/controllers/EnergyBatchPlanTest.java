@@ -218,6 +218,45 @@ class EnergyBatchPlanTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     }
 
+    /**
+     * A pack's pod: the worker and the engine container start together (no init containers: no hand-offs), and the pod
+     * asks for one task's resources: the engine holds the requests, the worker requests none (explicitly: its limits alone
+     * would default its requests to them), both restricted and sharing /tmp.
+     */
+    @Test
+    void aPacksPodStartsWorkerAndEngineTogetherAndAsksForOneTasksResources() {
+        EnergySimulationBatch esb = batch();
+        esb.getSpec().resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("1"))).withLimits(Map.of("memory", new Quantity("1Gi"))).build();
+        var variants = EnergyBatchPlan.variants(esb.getSpec());
+        TaskSet.Planned pack = EnergyBatchPlan.pack(esb, esb.getSpec().models.get(0), esb.getSpec().weather.get(1), variants.subList(0, 3),
+                List.of("h0", "h1", "h2"), true, "fanout/worker:1");
+        Job job = TaskJobs.build(EnergyBatchPlanTest.owner(esb), new TaskJobs.Task("pack-1", "p1a2b3c4", 1, pack.args(), EnergyBatchPlan.KIND,
+                pack.layout(), List.of()));
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getInitContainers()).isEmpty();
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly(TaskJobs.WORKER_CONTAINER, "energyplus");
+        Container worker = pod.getContainers().get(0);
+        Container engine = pod.getContainers().get(1);
+        assertThat(worker.getArgs()).startsWith("energy", "pack").containsSequence("--model", "/inputs/cm-office/model.idf")
+                .containsSequence("--model-name", "office").containsSequence("--weather-name", "chicago")
+                .containsSequence("--run", "r002=" + variants.get(2).id()).containsSequence("--run-hash", "r001=h1");
+        assertThat(worker.getArgs()).doesNotContain("--rank"); // spec.outputs is set: the aggregate Job writes the CSV
+        assertThat(worker.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/tmp", "/inputs/cm-office", "/outputs");
+        assertThat(worker.getEnv()).extracting(e -> e.getName()).contains("FANOUT_DB_URL");
+        assertThat(engine.getEnv()).isEmpty(); // no credentials where they are not needed
+        assertThat(engine.getCommand().get(2)).isEqualTo(dev.fanout.api.args.PackRun.engineScript("/tmp/work", 3));
+        // One task's worth: what the scheduler and the capacity planner count for the pod is the spec's.
+        assertThat(engine.getResources().getRequests()).containsEntry("cpu", new Quantity("1")).containsEntry("memory", new Quantity("768Mi"));
+        assertThat(worker.getResources().getRequests()).containsEntry("cpu", new Quantity("0")).containsEntry("memory", new Quantity("0"));
+        assertThat(worker.getResources().getLimits()).isEqualTo(engine.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi"));
+        for (Container c : pod.getContainers()) {
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp"));
+        }
+    }
+
     @Test
     void problemsNameTheFieldAndTheFix() {
         EnergySimulationBatch esb = batch();

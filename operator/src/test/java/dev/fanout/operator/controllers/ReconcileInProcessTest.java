@@ -648,9 +648,9 @@ class ReconcileInProcessTest {
         Job pack = packs().get(0);
         assertThat(TaskJobs.members(pack)).extracting(TaskJobs.Member::id).containsExactly("office.golden.b", "office.golden.c",
                 "office.golden.d", "office.golden.e", "office.golden.f");
-        var prepare = pack.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-        assertThat(prepare.getArgs()).containsSequence("--run", "r000={}").containsSequence("--run", "r004={}");
-        assertThat(pack.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsSequence("--run", "r001=c");
+        var worker = pack.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(worker.getArgs()).containsSequence("--edit", "r000={}").containsSequence("--edit", "r004={}")
+                .containsSequence("--run", "r001=c");
         assertThat(pack.getSpec().getActiveDeadlineSeconds()).isEqualTo(5 * 7200L);
         var st = client.resources(EnergySimulationBatch.class).inNamespace(ns).withName("walls").get().getStatus();
         assertThat(st.packing.runsPerJob).isEqualTo(5);

@@ -132,22 +132,27 @@ class WorkerArgsContractTest {
         }
     }
 
-    /** A pack's prepare and collect parse, name the same run directories in the same order, and carry each variant. */
+    /**
+     * A pack's worker command parses, names each run's directory once for its variant id and once for its edit, in the
+     * variants' order, and the engine container beside it runs exactly those directories.
+     */
     @Test
-    void aPacksStepsParseAndNameTheSameRuns() throws IOException {
+    void aPacksWorkerAndEngineNameTheSameRuns() throws IOException {
         EnergySimulationBatch esb = example("energy-simulation-batch.yaml", EnergySimulationBatch.class);
         List<EnergyBatchPlan.Variant> variants = EnergyBatchPlan.variants(esb.getSpec());
         TaskSet.Planned pack = EnergyBatchPlan.pack(esb, esb.getSpec().models.get(0), esb.getSpec().weather.get(0), variants, "fanout/worker:1");
-        CommandLine.ParseResult prepare = leaf(pack.layout().init().get(0).args());
-        CommandLine.ParseResult collect = leaf(pack.args());
-        assertThat(prepare.commandSpec().name()).isEqualTo("prepare");
-        assertThat(collect.commandSpec().name()).isEqualTo("collect");
-        java.util.Map<String, String> edits = prepare.matchedOptionValue(dev.fanout.api.args.PackRun.OPTION, java.util.Map.of());
-        java.util.Map<String, String> ids = collect.matchedOptionValue(dev.fanout.api.args.PackRun.OPTION, java.util.Map.of());
+        CommandLine.ParseResult worker = leaf(pack.args());
+        assertThat(worker.commandSpec().name()).isEqualTo("pack");
+        java.util.Map<String, String> edits = worker.matchedOptionValue(dev.fanout.api.args.PackArgs.EDIT, java.util.Map.of());
+        java.util.Map<String, String> ids = worker.matchedOptionValue(dev.fanout.api.args.PackRun.OPTION, java.util.Map.of());
         assertThat(List.copyOf(edits.keySet())).isEqualTo(List.copyOf(ids.keySet())).hasSize(variants.size());
         assertThat(List.copyOf(ids.values())).isEqualTo(variants.stream().map(EnergyBatchPlan.Variant::id).toList());
         edits.values().forEach(dev.fanout.worker.energy.Variant::parse);
-        assertThat(pack.layout().init().get(1).command()).containsExactly("/bin/sh", "-c", dev.fanout.api.args.PackRun.engineScript("/tmp/work"));
+        assertThat(pack.layout().init()).isEmpty();
+        String script = pack.layout().beside().command().get(2);
+        assertThat(script).isEqualTo(dev.fanout.api.args.PackRun.engineScript("/tmp/work", variants.size()))
+                .contains("for d in " + String.join(" ", ids.keySet()) + "; do");
+        assertThat(worker.matchedOptionValue(dev.fanout.api.args.PackArgs.WORK, Path.of(""))).isEqualTo(Path.of("/tmp/work"));
     }
 
     @Test

@@ -76,6 +76,32 @@ class JobOutcomeTest {
         }
     }
 
+    /**
+     * A pack's pod has the engine container beside the worker; the kubelet lists container statuses by name, so the
+     * engine's comes first. Its empty message is not the result: the worker's is. A container that failed decides.
+     */
+    @Test
+    void besideAnEngineContainerTheResultIsTheWorkersAndAFailedContainerDecides() {
+        Pod pack = new PodBuilder().withNewMetadata().withName("t-1-abc").withCreationTimestamp("2026-11-22T09:00:00Z").endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("worker").endContainer().addNewContainer()
+                .withName("energyplus").endContainer().endSpec().withNewStatus().withPhase("Running")
+                .addNewContainerStatus().withName("energyplus").withNewState().withNewTerminated().withExitCode(0).withMessage("")
+                .endTerminated().endState().endContainerStatus()
+                .addNewContainerStatus().withName("worker").withNewState().withNewTerminated().withExitCode(0)
+                .withMessage("{\"task\": \"b\", \"runs\": 2}").endTerminated().endState().endContainerStatus().endStatus().build();
+        JobOutcome o = JobOutcome.of(UNMARKED, List.of(pack));
+        assertThat(o.state()).isEqualTo(JobOutcome.State.Succeeded);
+        assertThat(o.result()).isEqualTo("{\"task\": \"b\", \"runs\": 2}");
+
+        Pod workerFailed = new PodBuilder(pack).editStatus().withPhase("Failed").editLastContainerStatus().editState().editTerminated()
+                .withExitCode(3).withMessage("fanout-worker: transient: the engine container stopped").endTerminated().endState()
+                .endContainerStatus().endStatus().build();
+        JobOutcome failed = JobOutcome.of(UNMARKED, List.of(workerFailed));
+        assertThat(failed.state()).isEqualTo(JobOutcome.State.Failed);
+        assertThat(failed.exitCode()).isEqualTo(3);
+        assertThat(failed.message()).contains("the engine container stopped");
+    }
+
     @Test
     void theNewestPodIsTheOneThatCounts() {
         Pod oldFailed = pod("Failed", 143, null).editStatus().addNewCondition().withType("DisruptionTarget").withStatus("True")

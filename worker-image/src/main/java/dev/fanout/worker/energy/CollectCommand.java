@@ -2,13 +2,9 @@ package dev.fanout.worker.energy;
 
 import dev.fanout.api.ExitCode;
 import dev.fanout.api.WorkerContract;
-import dev.fanout.api.args.AggregateArgs;
 import dev.fanout.api.args.CollectArgs;
 import dev.fanout.api.args.Flags;
-import dev.fanout.api.args.PackRun;
-import dev.fanout.api.results.AggregateResult;
 import dev.fanout.api.results.CollectResult;
-import dev.fanout.api.results.PackResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.energy.results.EnergyResults;
 import dev.fanout.worker.energy.results.ErrSummary;
@@ -21,10 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +32,7 @@ public class CollectCommand implements Callable<Integer> {
     Path output;
     @Option(names = CollectArgs.BATCH, required = true, description = "the batch (the EnergySimulationBatch's name)")
     String batch;
-    @Option(names = CollectArgs.VARIANT, description = "the variant id (of a run of its own; a pack names its runs with --run)")
+    @Option(names = CollectArgs.VARIANT, description = "the variant id (a pack of runs: energy pack)")
     String variant;
     @Option(names = CollectArgs.MODEL, defaultValue = "", description = "model name, stored with the row")
     String model;
@@ -55,30 +47,16 @@ public class CollectCommand implements Callable<Integer> {
     @Option(names = CollectArgs.KEEP_OUTPUTS, description = "copy the engine's output files into this directory (e.g. on an outputs PVC)")
     Path keep;
 
-    @Option(names = PackRun.OPTION, description = "a pack: <dir>=<variant id>, once per run; --output holds the runs' directories "
-            + "(each with its out/), --keep-outputs gets a directory per run (<model>.<weather>.<variant>); a failed run is reported and the others go on")
-    LinkedHashMap<String, String> pack;
-    @Option(names = PackRun.HASH_OPTION, description = "a pack's run: <dir>=<spec hash>, stored with its row (which run wrote it)")
-    Map<String, String> runHashes = Map.of();
-    @Option(names = CollectArgs.RANK, description = "a pack that may end its batch: once its rows are written (and none of its runs "
-            + "failed), rank the batch as `energy aggregate` would and report it with the digest of the rows ranked")
-    boolean rank;
-    @Option(names = AggregateArgs.BASELINE, description = "with --rank: the baseline variant id (savings are against it)")
-    String baseline;
-
     /** A run's engine output that passed the checks. */
-    private record Checked(EnergyResults results, ErrSummary summary, Double wallSeconds) {
+    record Checked(EnergyResults results, ErrSummary summary, Double wallSeconds) {
     }
 
     @Override
     public Integer call() throws Exception {
         Identifiers.validate("--schema", schema);
         Identifiers.validate("--table", table);
-        if (pack != null && !pack.isEmpty()) {
-            return collectPack();
-        }
         if (variant == null) {
-            throw WorkerException.badInput("give " + CollectArgs.VARIANT + " (a run of its own) or " + PackRun.OPTION + " (a pack)");
+            throw WorkerException.badInput("give " + CollectArgs.VARIANT + " (the run's variant id)");
         }
         Checked run = check(output);
         if (keep != null) {
@@ -86,7 +64,7 @@ public class CollectCommand implements Callable<Integer> {
         }
         try (Connection c = Database.connect()) {
             createTable(c, schema, table);
-            upsert(c, variant, null, run);
+            upsert(c, schema, table, new RowKey(batch, model, weather, variant), null, run);
         } catch (SQLException e) {
             throw Database.classify("writing the results row failed", e);
         }
@@ -96,72 +74,10 @@ public class CollectCommand implements Callable<Integer> {
     }
 
     /**
-     * Each run of a pack as a run of its own would be collected, its failure (bad input, killed engine) recorded with the
-     * exit code it would have had instead of failing the pod: the operator retries or fails just that run. A database
-     * that cannot be written fails the whole pack (transient), as it would fail every run.
-     */
-    private int collectPack() throws java.io.IOException {
-        List<PackResult.RunFailure> failed = new ArrayList<>();
-        double engine = 0;
-        double wall = 0;
-        boolean wallKnown = true;
-        try (Connection c = Database.connect()) {
-            createTable(c, schema, table);
-            int index = 0;
-            for (var run : pack.entrySet()) {
-                Path dir = output.resolve(run.getKey());
-                try {
-                    if (!PackRun.isDirName(run.getKey())) {
-                        throw WorkerException.badInput(PackRun.OPTION + " " + run.getKey() + ": a run's directory must be a plain name");
-                    }
-                    Path prepareError = dir.resolve(PackRun.PREPARE_ERROR_FILE);
-                    if (Files.isRegularFile(prepareError)) {
-                        throw WorkerException.badInput(Files.readString(prepareError).strip().replaceFirst("^" + WorkerContract.ERROR_PREFIX
-                                + "bad input: ", ""));
-                    }
-                    Checked checked = check(dir.resolve("out"));
-                    if (keep != null) {
-                        keepOutputs(dir.resolve("out"), keep.resolve(CollectArgs.runId(model, weather, run.getValue())));
-                    }
-                    upsert(c, run.getValue(), runHashes.get(run.getKey()), checked);
-                    engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();
-                    wall += checked.wallSeconds() == null ? 0 : checked.wallSeconds();
-                    wallKnown &= checked.wallSeconds() != null;
-                } catch (WorkerException e) {
-                    failed.add(new PackResult.RunFailure(index, e.exitCode(), e.getMessage()));
-                }
-                index++;
-            }
-        } catch (SQLException e) {
-            throw Database.classify("writing the results rows failed", e);
-        }
-        double engineSeconds = Math.round(engine * 1000) / 1000.0;
-        Double runSeconds = wallKnown ? Math.round(wall * 1000) / 1000.0 : null;
-        AggregateResult ranking = rank && failed.isEmpty() ? ranking() : null;
-        ResultFile.write(result, PackFailures.fitted(failed, failures -> new PackResult(batch, pack.size(), failures, engineSeconds,
-                schema + "." + table, runSeconds, null, ranking)));
-        return ExitCode.OK;
-    }
-
-    /**
-     * The batch ranked after this pack's rows were written, or null: a ranking that fails costs the batch only the aggregate
-     * Job the operator then runs, so it does not fail the pack whose rows are in.
-     */
-    private AggregateResult ranking() {
-        try (Connection c = Database.connect()) {
-            Ranking.createView(c, schema, table, batch, baseline);
-            return Ranking.summarise(c, schema, table, batch, baseline, true);
-        } catch (SQLException e) {
-            System.err.println("fanout-worker: ranking batch " + batch + " failed, the aggregate Job will: " + e.getMessage());
-            return null;
-        }
-    }
-
-    /**
      * Did the engine complete (its exit code, "Completed Successfully" in eplusout.err)? A run killed by a signal is
      * transient; no .err, or an engine that did not complete, is bad input (the .err excerpt says why).
      */
-    private static Checked check(Path output) throws java.io.IOException {
+    static Checked check(Path output) throws java.io.IOException {
         Path exitFile = output.resolve(CollectArgs.EXIT_CODE_FILE);
         String exit = Files.isRegularFile(exitFile) ? Files.readString(exitFile).strip() : "";
         if (exit.matches("\\d+") && Integer.parseInt(exit) > 128) {
@@ -193,7 +109,7 @@ public class CollectCommand implements Callable<Integer> {
     }
 
     /** Copies the output files (not directories) into --keep-outputs, through a temporary name so no half file stays. */
-    private static void keepOutputs(Path output, Path keep) throws java.io.IOException {
+    static void keepOutputs(Path output, Path keep) throws java.io.IOException {
         Files.createDirectories(keep);
         try (var files = Files.list(output)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -245,8 +161,12 @@ public class CollectCommand implements Callable<Integer> {
         }
     }
 
+    /** What identifies a results row (the table's primary key). */
+    record RowKey(String batch, String model, String weather, String variant) {
+    }
+
     /** The run's row; {@code runHash}: the spec hash of the run that wrote it (null: not known, as for a run of its own). */
-    private void upsert(Connection c, String variant, String runHash, Checked run) throws SQLException {
+    static void upsert(Connection c, String schema, String table, RowKey key, String runHash, Checked run) throws SQLException {
         EnergyResults r = run.results();
         ErrSummary s = run.summary();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Identifiers.qualified(schema, table) + " (batch, variant, model, "
@@ -258,10 +178,10 @@ public class CollectCommand implements Callable<Integer> {
                 + "unmet_heating_hours = EXCLUDED.unmet_heating_hours, unmet_cooling_hours = EXCLUDED.unmet_cooling_hours, "
                 + "warnings = EXCLUDED.warnings, severe_errors = EXCLUDED.severe_errors, engine_seconds = EXCLUDED.engine_seconds, "
                 + "engine_version = EXCLUDED.engine_version, basis = EXCLUDED.basis, run_hash = EXCLUDED.run_hash, updated_at = now()")) {
-            ps.setString(1, batch);
-            ps.setString(2, variant);
-            ps.setString(3, model);
-            ps.setString(4, weather);
+            ps.setString(1, key.batch());
+            ps.setString(2, key.variant());
+            ps.setString(3, key.model());
+            ps.setString(4, key.weather());
             ps.setDouble(5, r.totalSiteEnergyGJ());
             ps.setDouble(6, r.totalSourceEnergyGJ());
             ps.setObject(7, r.siteEuiMJm2());

@@ -4,7 +4,6 @@ import dev.fanout.api.ExitCode;
 import dev.fanout.api.SimulationMode;
 import dev.fanout.api.WorkerContract;
 import dev.fanout.api.args.Flags;
-import dev.fanout.api.args.PackRun;
 import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.api.results.PrepareResult;
 import dev.fanout.worker.WorkerException;
@@ -17,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,30 +41,16 @@ public class PrepareCommand implements Callable<Integer> {
     long maxBytes;
     @Option(names = Flags.RESULT, defaultValue = WorkerContract.RESULT_FILE, description = "where the result JSON goes")
     Path result;
-    @Option(names = PackRun.OPTION, description = "a pack: <dir>=<variant JSON>, once per run; each run's input goes to --out/<dir> "
-            + "(the model and weather are read once); a variant that cannot be applied leaves its error in <dir>/"
-            + PackRun.PREPARE_ERROR_FILE + " and the others go on")
-    LinkedHashMap<String, String> pack;
-
     @Override
     public Integer call() throws Exception {
-        if (pack != null && !pack.isEmpty()) {
-            return preparePack();
-        }
         Files.createDirectories(out);
         Path work = Files.createTempDirectory(out, "fetch-");
         IdfFile idf;
         try {
             SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
             String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
-            idf = IdfFile.parse(text);
-            if (!idf.has("Version")) {
-                throw WorkerException.badInput(model + " is not an IDF model (no Version object)");
-            }
-            Variant.parse(variant).applyTo(idf);
-            ensureOutputs(idf);
-            setMode(idf, mode);
-            ModelChecks.check(idf);
+            checkIsModel(model, text);
+            idf = prepared(text, variant, mode);
             Files.writeString(out.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
             Path epw = fetcher.fetch(weather);
             if (epw.startsWith(work)) {
@@ -81,56 +65,28 @@ public class PrepareCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /**
-     * A pack's runs: the model is fetched and parsed once, each variant is applied to a fresh parse of its text (edits must
-     * not leak from one run into the next), the weather file is linked into every run's directory.
-     */
-    private int preparePack() throws java.io.IOException {
-        Files.createDirectories(out);
-        Path work = Files.createTempDirectory(out, "fetch-");
-        int failed = 0;
-        int objects = 0;
-        try {
-            SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
-            String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
-            if (!IdfFile.parse(text).has("Version")) {
-                throw WorkerException.badInput(model + " is not an IDF model (no Version object)"); // every run would fail
-            }
-            Path epw = fetcher.fetch(weather);
-            for (var run : pack.entrySet()) {
-                Path dir = runDir(run.getKey());
-                try {
-                    IdfFile idf = IdfFile.parse(text);
-                    Variant.parse(run.getValue()).applyTo(idf);
-                    ensureOutputs(idf);
-                    setMode(idf, mode);
-                    ModelChecks.check(idf);
-                    Files.writeString(dir.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
-                    link(epw, dir.resolve("in.epw"));
-                    objects = idf.objects().size();
-                } catch (WorkerException e) {
-                    // This variant's fault only: collect reports it as this run's failure.
-                    Files.writeString(dir.resolve(PackRun.PREPARE_ERROR_FILE), WorkerContract.errorLine(e.exitCode(), e.getMessage()));
-                    failed++;
-                }
-            }
-        } finally {
-            ScratchSpace.delete(work);
+    /** Bad input unless the model's text is an IDF model: every run of it would fail. */
+    static void checkIsModel(String source, String text) {
+        if (!IdfFile.parse(text).has("Version")) {
+            throw WorkerException.badInput(source + " is not an IDF model (no Version object)");
         }
-        ResultFile.write(result, new PrepareResult(out + " (" + pack.size() + " runs, " + failed + " not prepared)", mode.name(), objects));
-        return ExitCode.OK;
     }
 
-    /** A run's directory under --out: a plain name, so no argument can point outside it. */
-    private Path runDir(String name) throws java.io.IOException {
-        if (!PackRun.isDirName(name)) {
-            throw WorkerException.badInput(PackRun.OPTION + " " + name + ": a run's directory must be a plain name like r000");
-        }
-        return Files.createDirectories(out.resolve(name));
+    /**
+     * The run's model: a fresh parse of the model's text (a pack's edits must not leak from one run into the next), the
+     * variant applied, the outputs collect reads added, the mode set, references checked.
+     */
+    static IdfFile prepared(String modelText, String variantJson, SimulationMode mode) {
+        IdfFile idf = IdfFile.parse(modelText);
+        Variant.parse(variantJson).applyTo(idf);
+        ensureOutputs(idf);
+        setMode(idf, mode);
+        ModelChecks.check(idf);
+        return idf;
     }
 
     /** A hard link where the file system allows (one copy of the weather for the whole pack), else a copy. */
-    private static void link(Path from, Path to) throws java.io.IOException {
+    static void link(Path from, Path to) throws java.io.IOException {
         Files.deleteIfExists(to);
         try {
             Files.createLink(to, from);

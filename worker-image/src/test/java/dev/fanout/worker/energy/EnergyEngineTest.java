@@ -10,6 +10,7 @@ import dev.fanout.worker.energy.results.ErrSummary;
 import dev.fanout.worker.testdata.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.fanout.api.args.PackArgs;
 import dev.fanout.api.args.PackRun;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.api.results.RowsDigest;
@@ -238,38 +239,54 @@ class EnergyEngineTest {
         assertThat(wrongClass.stderr()).contains("Material:NoMass 'R13LAYER' has no field 'Thickness'");
     }
 
-    /**
-     * A pack as its pod runs it: one prepare for four runs, the engine script every pack's engine container runs, one
-     * collect. The good runs get their rows; the broken material (the engine fails) and the unknown material (prepare
-     * refuses it) fail alone as bad input, each with its own message, and the pack itself succeeds.
-     */
-    /** A pack's work dir as its pod leaves it for collect: one prepare for the variants (id -> edit), then the engine script. */
-    Path preparedPack(String name, Map<String, String> variants) throws Exception {
-        Path model = copy("1ZoneUncontrolled.idf");
-        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
-        Path work = Files.createDirectories(dir.resolve(name));
-        List<String> prepare = new ArrayList<>(List.of("energy", "prepare", "--model", model.toString(), "--weather", weather.toString(),
-                "--mode", "designDay", "--out", work.toString()));
-        int i = 0;
-        for (var v : variants.entrySet()) {
-            prepare.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + v.getValue()));
-        }
-        Worker.Run prep = Worker.run(dir.resolve("prep.json"), prepare.toArray(String[]::new));
-        assertThat(prep.exitCode()).as(prep.stderr()).isZero();
+    /** The engine container of a pack as its pod runs it: the engine script over {@code runs} directories, the real engine. */
+    Process engineContainer(Path work, int runs, int aliveTimeoutSeconds) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.writeString(bin.resolve("energyplus"), "#!/bin/sh\nexec \"" + engine() + "\" \"$@\"\n");
         bin.resolve("energyplus").toFile().setExecutable(true);
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", PackRun.engineScript(work.toString())).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", PackRun.engineScript(work.toString(), runs, aliveTimeoutSeconds))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("engine-" + work.getFileName() + ".log").toFile());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        Process engine = pb.start();
-        assertThat(engine.waitFor()).isZero();
-        return work;
+        return pb.start();
+    }
+
+    private int packs;
+    private Path lastWork;
+
+    /**
+     * A pack as its pod runs it: the engine container started first (it waits for the worker), then {@code energy pack}
+     * beside it over the variants (id -> edit) of 1ZoneUncontrolled; the engine container must end by itself.
+     */
+    Worker.Run pack(String batch, Map<String, String> variants, String... extra) throws Exception {
+        Path model = dir.resolve("1ZoneUncontrolled.idf");
+        Path weather = dir.resolve("USA_CO_Golden-NREL.724666_TMY3.epw");
+        if (!Files.exists(model)) {
+            copy("1ZoneUncontrolled.idf");
+            copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        }
+        Path work = dir.resolve(batch + "-" + packs++);
+        Process engine = engineContainer(work, variants.size(), PackRun.ALIVE_TIMEOUT_SECONDS);
+        List<String> args = new ArrayList<>(List.of("energy", "pack", "--model", model.toString(), "--weather", weather.toString(),
+                "--mode", "designDay", "--work", work.toString(), "--batch", batch, "--model-name", "one-zone", "--weather-name", "golden",
+                "--schema", SCHEMA));
+        int i = 0;
+        for (var v : variants.entrySet()) {
+            args.addAll(List.of(PackRun.OPTION, PackRun.dirName(i) + "=" + v.getKey(), PackArgs.EDIT, PackRun.dirName(i) + "=" + v.getValue()));
+            i++;
+        }
+        args.addAll(List.of(extra));
+        Worker.Run run = Worker.run(dir.resolve(batch + ".json"), args.toArray(String[]::new));
+        assertThat(engine.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the engine container ends by itself").isTrue();
+        assertThat(engine.exitValue()).isZero();
+        lastWork = work;
+        return run;
     }
 
     /**
-     * A pack as its pod runs it: one prepare for four runs, the engine script every pack's engine container runs, one
-     * collect. The good runs get their rows; the broken material (the engine fails) and the unknown material (prepare
-     * refuses it) fail alone as bad input, each with its own message, and the pack itself succeeds.
+     * A pack as its pod runs it: the worker prepares four runs while the engine container beside it runs each once it is
+     * ready, and collects each as the engine ends it. The good runs get their rows; the broken material (the engine fails)
+     * and the unknown material (prepare refuses it: the engine skips it) fail alone as bad input, each with its own
+     * message, and the pack itself succeeds.
      */
     @Test
     void aPackRunsEachVariantInItsOwnDirectoryAndReportsFailuresPerRun() throws Exception {
@@ -278,21 +295,17 @@ class EnergyEngineTest {
         variants.put("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}");
         variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
         variants.put("unknown", "{\"materials\": {\"NO SUCH\": {\"Thickness\": 0.1}}}");
-        Path work = preparedPack("pack", variants);
+        Worker.Run col = pack("packed", variants, "--rank");
+        assertThat(col.exitCode()).as(col.stderr()).isZero();
+        Path work = lastWork;
         assertThat(work.resolve("r003/" + PackRun.PREPARE_ERROR_FILE)).content().contains("material 'NO SUCH'");
         assertThat(work.resolve("r003/in.idf")).doesNotExist();
         // One weather file for the pack: the runs' in.epw are links to it, not copies.
         assertThat(Files.isSameFile(work.resolve("r000/in.epw"), work.resolve("r002/in.epw"))).isTrue();
         assertThat(work.resolve("r003/out")).doesNotExist(); // not prepared: not run
+        assertThat(work.resolve("r002/" + PackRun.DONE_FILE)).exists();
+        assertThat(work.resolve(PackRun.STOP_FILE)).doesNotExist();
 
-        List<String> collect = new ArrayList<>(List.of("energy", "collect", "--output", work.toString(), "--batch", "packed",
-                "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA, "--rank"));
-        int i = 0;
-        for (String id : variants.keySet()) {
-            collect.addAll(List.of(PackRun.OPTION, PackRun.dirName(i++) + "=" + id));
-        }
-        Worker.Run col = Worker.run(dir.resolve("col.json"), collect.toArray(String[]::new));
-        assertThat(col.exitCode()).as(col.stderr()).isZero();
         PackResult result = Results.read(col.terminationMessage(), PackResult.class);
         assertThat(result.runs()).isEqualTo(4);
         assertThat(result.engineSeconds()).isPositive();
@@ -313,34 +326,93 @@ class EnergyEngineTest {
         }
     }
 
+    /** A worker that fails for the whole pack (no model) tells the engine container, which runs nothing and ends. */
+    @Test
+    void aPackWhoseModelIsNoModelStopsItsEngineContainer() throws Exception {
+        Path notAModel = Files.writeString(dir.resolve("notes.txt"), "not an IDF\n");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Path work = dir.resolve("stopped");
+        Process engine = engineContainer(work, 2, PackRun.ALIVE_TIMEOUT_SECONDS);
+        Worker.Run run = Worker.run(dir.resolve("stopped.json"), "energy", "pack", "--model", notAModel.toString(), "--weather",
+                weather.toString(), "--work", work.toString(), "--batch", "stopped", "--schema", SCHEMA, PackRun.OPTION, "r000=a",
+                PackRun.OPTION, "r001=b");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.stderr()).contains("bad input").contains("IDF");
+        assertThat(engine.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("the engine container ends once the worker stopped").isTrue();
+        assertThat(work.resolve("r000/out")).doesNotExist();
+    }
+
     /**
-     * Two packs of one batch collected one after the other, each with --rank as a batch's last packs are: each ranks the
-     * rows there are once its own are in, and says which in a digest the operator computes alike in Java from its runs'
-     * spec hashes. The second pack's ranking is of both packs' rows; a row of a run the batch no longer has changes the
-     * digest (the operator then runs the aggregate Job, which removes it).
+     * An engine container that died (its alive file no longer touched, no run marked done) fails the pack as transient
+     * once the timeout has passed, instead of leaving the worker waiting for the Job's deadline; the worker also tells an
+     * engine that might still be there to run no more.
+     */
+    @Test
+    void theWorkerGivesUpOnAnEngineContainerThatStopped() throws Exception {
+        Path model = copy("1ZoneUncontrolled.idf");
+        Path weather = copy("USA_CO_Golden-NREL.724666_TMY3.epw");
+        Path work = Files.createDirectories(dir.resolve("engine-gone"));
+        Path alive = Files.createFile(work.resolve(PackRun.ENGINE_ALIVE_FILE));
+        Files.setLastModifiedTime(alive, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(5)));
+        long t0 = System.nanoTime();
+        // On a thread of its own, so that a worker that waits for ever fails this test instead of hanging it.
+        Worker.Run run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Worker.run(dir.resolve("gone.json"), "energy", "pack", "--model", model.toString(), "--weather", weather.toString(),
+                        "--work", work.toString(), "--batch", "gone", "--schema", SCHEMA, "--alive-timeout-seconds", "2", PackRun.OPTION, "r000=a");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.TRANSIENT);
+        assertThat(run.stderr()).contains("the engine container stopped");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+        assertThat(work.resolve(PackRun.STOP_FILE)).exists();
+    }
+
+    /**
+     * A worker container that died (its alive file not touched since the engine's last check, its runs never ready) ends
+     * the engine container after the timeout, instead of leaving the pod running until the Job's deadline.
+     */
+    @Test
+    void theEngineContainerGivesUpOnAWorkerThatStopped() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("worker-gone"));
+        Path alive = Files.createFile(work.resolve(PackRun.WORKER_ALIVE_FILE));
+        Files.setLastModifiedTime(alive, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(5)));
+        Process engine = engineContainer(work, 3, 1);
+        try {
+            assertThat(engine.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("the engine container gives up").isTrue();
+        } finally {
+            engine.destroyForcibly();
+        }
+        assertThat(Files.readString(dir.resolve("engine-worker-gone.log"))).contains("the worker container stopped");
+        assertThat(work.resolve(PackRun.ENGINE_ENDED_FILE)).exists();
+    }
+
+    /**
+     * Two packs of one batch, each with --rank as a batch's last packs are: each ranks the rows there are once its own are
+     * in, and says which in a digest the operator computes alike in Java from its runs' spec hashes. The second pack's
+     * ranking is of both packs' rows; a row of a run the batch no longer has changes the digest (the operator then runs
+     * the aggregate Job, which removes it).
      */
     @Test
     void aPackThatMayEndItsBatchRanksItAndSaysWhichRowsItRanked() throws Exception {
-        Map<String, String> variants = new LinkedHashMap<>();
-        variants.put("baseline", "{}");
-        variants.put("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}");
-        Path work = preparedPack("ranked", variants);
-        java.util.function.BiFunction<String, String, PackResult> collect = (run, name) -> {
+        java.util.function.Function<String, PackResult> pack = name -> {
             try {
-                Worker.Run col = Worker.run(dir.resolve(name + ".json"), "energy", "collect", "--output", work.toString(), "--batch", "ranked",
-                        "--model", "one-zone", "--weather", "golden", "--schema", SCHEMA, PackRun.OPTION, run + "=" + name,
-                        PackRun.HASH_OPTION, run + "=hash-" + name, "--rank", "--baseline", "baseline");
+                Worker.Run col = pack("ranked", Map.of(name, name.equals("baseline") ? "{}"
+                        : "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}"), PackRun.HASH_OPTION, "r000=hash-" + name,
+                        "--rank", "--baseline", "baseline");
                 assertThat(col.exitCode()).as(col.stderr()).isZero();
                 return Results.read(col.terminationMessage(), PackResult.class);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         };
-        PackResult first = collect.apply("r000", "baseline");
+        PackResult first = pack.apply("baseline");
         assertThat(first.ranking().rows()).isEqualTo(1);
         assertThat(first.ranking().rowsDigest()).isEqualTo(new RowsDigest().add("one-zone", "golden", "baseline", "hash-baseline").toString());
 
-        PackResult second = collect.apply("r001", "better-roof");
+        PackResult second = pack.apply("better-roof");
         RowsDigest both = new RowsDigest().add("one-zone", "golden", "better-roof", "hash-better-roof")
                 .add("one-zone", "golden", "baseline", "hash-baseline");
         assertThat(second.ranking().rowsDigest()).isEqualTo(both.toString());
@@ -359,7 +431,7 @@ class EnergyEngineTest {
             st.execute("INSERT INTO " + SCHEMA + ".energy_results (batch, variant, model, weather, site_eui_mj_m2) "
                     + "VALUES ('ranked', 'removed-from-spec', 'one-zone', 'golden', 1)");
         }
-        PackResult stale = collect.apply("r001", "better-roof");
+        PackResult stale = pack.apply("better-roof");
         assertThat(stale.ranking().rows()).isEqualTo(3);
         assertThat(stale.ranking().rowsDigest()).isNotEqualTo(both.toString());
     }
