@@ -275,30 +275,33 @@ public record JobOutcome(State state, Integer exitCode, String message, String r
     }
 
     /**
-     * Of the main containers that ended: one that failed (it decides the pod's fate), else the worker's (its termination
-     * message is the result; a pack's engine container beside it writes none), else any.
+     * Of the main containers that ended, the one whose state decides: the worker's when it failed (its line says why,
+     * also when the container beside it was killed first), else another that failed, else the worker's (its termination
+     * message is the result; a pack's engine container writes none), else any.
      */
     private static ContainerStateTerminated mainTerminated(List<ContainerStatus> statuses) {
         if (statuses == null) {
             return null;
         }
         ContainerStateTerminated worker = null;
+        ContainerStateTerminated otherFailed = null;
         ContainerStateTerminated other = null;
         for (ContainerStatus c : statuses) {
             ContainerStateTerminated t = c.getState() == null ? null : c.getState().getTerminated();
             if (t == null) {
                 continue;
             }
-            if (t.getExitCode() != null && t.getExitCode() != 0) {
-                return t;
-            }
+            boolean failed = t.getExitCode() != null && t.getExitCode() != 0;
             if (TaskJobs.WORKER_CONTAINER.equals(c.getName())) {
                 worker = t;
+            } else if (failed && otherFailed == null) {
+                otherFailed = t;
             } else if (other == null) {
                 other = t;
             }
         }
-        return worker != null ? worker : other;
+        boolean workerFailed = worker != null && worker.getExitCode() != null && worker.getExitCode() != 0;
+        return workerFailed ? worker : otherFailed != null ? otherFailed : worker != null ? worker : other;
     }
 
     private static List<ContainerStateTerminated> terminated(List<ContainerStatus> statuses) {

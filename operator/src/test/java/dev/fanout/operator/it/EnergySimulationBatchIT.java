@@ -206,4 +206,56 @@ class EnergySimulationBatchIT {
             }
         }
     }
+
+    /**
+     * A pack's engine container killed on the node (its shell, the container's first process, gets SIGKILL): the worker
+     * beside it sees the engine's alive file go stale and fails the pack as transient within a minute, not at the Job's
+     * deadline (hours); each of its runs then runs again alone, and the batch succeeds with every row.
+     */
+    @Test
+    void aPackWhoseEngineContainerIsKilledFailsWithinAMinuteAndItsRunsRunAgainAlone() throws Exception {
+        EnergySimulationBatch esb = example();
+        esb.getMetadata().setName("killed");
+        esb.getSpec().parallelism.max = 2;
+        esb.getSpec().retry.maxAttempts = 2;
+        esb.getSpec().resources.setRequests(Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("500m"),
+                "memory", new io.fabric8.kubernetes.api.model.Quantity("768Mi")));
+        try (TestBed.JobWatch jobs = new TestBed.JobWatch(client, ns)) {
+            client.resources(EnergySimulationBatch.class).inNamespace(ns).resource(esb).create();
+            java.util.function.Supplier<List<io.fabric8.kubernetes.api.model.Pod>> packPods = () -> client.pods().inNamespace(ns)
+                    .withLabel("fanout.dev/owner", "killed").list().getItems().stream()
+                    .filter(p -> p.getMetadata().getAnnotations() != null && p.getMetadata().getAnnotations().containsKey("fanout.dev/pack-runs"))
+                    .toList();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var pods = packPods.get();
+                return !pods.isEmpty() && pods.stream().allMatch(p -> p.getStatus().getContainerStatuses() != null && p.getStatus()
+                        .getContainerStatuses().stream().anyMatch(c -> "energyplus".equals(c.getName()) && c.getState().getRunning() != null));
+            });
+            int packRuns = packPods.get().stream().mapToInt(p -> Integer.parseInt(p.getMetadata().getAnnotations().get("fanout.dev/pack-runs"))).sum();
+            // The engine script's shell is the container's first process: killing it ends the container, as the OOM killer would.
+            Process kill = new ProcessBuilder("pkill", "-9", "-f", "touch .engine-check").redirectErrorStream(true).start();
+            assertThat(kill.waitFor()).as("an engine container's shell was found on the node").isZero();
+            long killedAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(500)).until(() -> client.v1().events().inNamespace(ns)
+                    .list().getItems().stream().anyMatch(e -> "killed".equals(e.getInvolvedObject().getName()) && e.getMessage() != null
+                            && e.getMessage().contains("the engine container stopped")));
+            double seconds = (System.nanoTime() - killedAt) / 1e9;
+            assertThat(seconds).as("the pack failed long before its Job's deadline").isLessThan(60);
+
+            EnergySimulationBatch done = TestBed.awaitEnded(client, ns, EnergySimulationBatch.class, "killed", Duration.ofMinutes(4),
+                    Duration.ofSeconds(1));
+            var st = done.getStatus();
+            assertThat(st.phase).as(st.message + "\n" + String.join("\n", jobs.timeline)).isEqualTo(Phase.Succeeded);
+            assertThat(st.variants.succeeded).isEqualTo(7);
+            assertThat(TestBed.count("SELECT count(*) FROM " + SCHEMA + ".energy_results WHERE batch = 'killed'")).isEqualTo(7);
+            // Each run of the killed packs ran again as attempt 2, alone.
+            List<List<String>> retried = new java.util.ArrayList<>();
+            for (int i = 0; i < jobs.created.size(); i++) {
+                if (jobs.created.get(i).endsWith("-2")) {
+                    retried.add(jobs.tasks.get(i));
+                }
+            }
+            assertThat(retried).hasSize(packRuns).allSatisfy(t -> assertThat(t).hasSize(1));
+        }
+    }
 }

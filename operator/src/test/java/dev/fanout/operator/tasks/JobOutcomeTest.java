@@ -100,6 +100,12 @@ class JobOutcomeTest {
         assertThat(failed.state()).isEqualTo(JobOutcome.State.Failed);
         assertThat(failed.exitCode()).isEqualTo(3);
         assertThat(failed.message()).contains("the engine container stopped");
+        // The engine container killed first (137, no message): the worker's line still says what happened.
+        Pod bothFailed = new PodBuilder(workerFailed).editStatus().editFirstContainerStatus().editState().editTerminated()
+                .withExitCode(137).withReason("Error").endTerminated().endState().endContainerStatus().endStatus().build();
+        JobOutcome killed = JobOutcome.of(UNMARKED, List.of(bothFailed));
+        assertThat(killed.exitCode()).isEqualTo(3);
+        assertThat(killed.message()).contains("the engine container stopped");
     }
 
     @Test
