@@ -7,9 +7,9 @@
 # the most any system can reach with K engines on this machine's cores.
 # The variants: 5ZoneAirCooled x Golden weather, the ceiling's thermal resistance on a grid of N values. The plain runs
 # get the very inputs the batch's `energy prepare` writes (prepared beforehand, not timed). The batch is timed from
-# `kubectl create` to phase Succeeded: every Job (prepare, engine, collect: two JVM starts per run), the scheduling,
+# `kubectl create` to phase Succeeded: every Job (the worker beside the engine: a JVM start per Job), the scheduling,
 # the results rows and the ranking aggregate are inside that makespan.
-# Prints both makespans, the speedup, the bound the two worker starts per run set, the bound of the packed batch's own
+# Prints both makespans, the speedup, the bound a worker start per run sets, the bound of the packed batch's own
 # fixed costs, the bound of any design with a pod per slot (the K loops plus a do-nothing pod's turnaround, timed here),
 # and a last line  speedup/slots=<x>  (target >= 0.9 with K <= cores).
 set -euo pipefail
@@ -121,7 +121,7 @@ for m in "${runs[@]}"; do
     "$(echo "scale=3; $sequential / $makespan / $K" | bc)" "$engine" "${packing:+  status.packing $packing}"
 done
 read -r makespan _ agg_seconds packing < "$work/result-${runs[-1]}"
-# What a Job per run allows at best here: every run's pod starts the worker twice (prepare, collect); the smallest worker
+# What a Job per run allows at best here: every run's pod starts the worker once (energy pack --alone); the smallest worker
 # process (`version`, same JVM flags and AOT cache as the steps) is timed, best of 3.
 aot=(); [ -f worker-image/target/fanout-worker.aot ] && aot=("-XX:AOTCache=$FANOUT_ROOT/worker-image/target/fanout-worker.aot")
 jvm=999
@@ -132,7 +132,7 @@ for _ in 1 2 3; do
 done
 run=$(echo "scale=3; $sequential / $N" | bc)
 printf 'bound: a run is %.2f s of engine, a worker start %.2f s: speedup/slots <= %.2f for a Job per run; K plain loops reach %.3f\n' \
-  "$run" "$jvm" "$(echo "scale=3; $run / ($run + 2 * $jvm)" | bc)" "$(echo "scale=3; $sequential / $parallel / $K" | bc)"
+  "$run" "$jvm" "$(echo "scale=3; $run / ($run + $jvm)" | bc)" "$(echo "scale=3; $sequential / $parallel / $K" | bc)"
 if [ "${runs[-1]}" != 1 ] && [ -n "$packing" ]; then
   # A packed batch still has costs no packing removes: an annual batch's first runs go alone (one Job's overhead plus a
   # run; design-day runs are packed from the first Job), the aggregate Job ranks at the end, and every Job has its own

@@ -14,9 +14,11 @@ import java.util.List;
  * @param model the model's source (http(s) URL or mounted path), as {@link PrepareArgs#MODEL}
  * @param modelName the model's name in the spec, stored with each row (as {@link CollectArgs#MODEL})
  * @param rank non-null: the pack may end its batch (nothing waited when it started) and ranks it after its rows are written
+ * @param alone a run of its own (one run, a Job of its own): the worker reports that run's {@code CollectResult} and exits
+ *     with its exit code, as {@code energy collect} does, instead of a {@code PackResult}
  */
 public record PackArgs(String model, String weather, SimulationMode mode, String work, String batch, String modelName,
-        String weatherName, String schema, String table, String keepOutputs, List<PackRun> runs, Rank rank) {
+        String weatherName, String schema, String table, String keepOutputs, List<PackRun> runs, Rank rank, boolean alone) {
 
     /**
      * A pack that may end its batch also ranks the batch once its rows are written, as {@code energy aggregate} would with
@@ -33,6 +35,8 @@ public record PackArgs(String model, String weather, SimulationMode mode, String
     public static final String EDIT = "--edit";
     /** Rank the batch after writing the rows (with {@link AggregateArgs#BASELINE}): see {@link Rank}. */
     public static final String RANK = "--rank";
+    /** A run of its own: see {@code alone}. */
+    public static final String ALONE = "--alone";
 
     public List<String> toArgs() {
         return new ArgList(COMMAND).add(PrepareArgs.MODEL, model).add(PrepareArgs.WEATHER, weather).add(PrepareArgs.MODE, mode)
@@ -42,6 +46,6 @@ public record PackArgs(String model, String weather, SimulationMode mode, String
                 .repeated(PackRun.OPTION, runs.stream().map(r -> r.dir() + "=" + r.variant()).toList())
                 .repeated(EDIT, runs.stream().map(r -> r.dir() + "=" + r.edit().toJson()).toList())
                 .repeated(PackRun.HASH_OPTION, runs.stream().filter(r -> r.hash() != null).map(r -> r.dir() + "=" + r.hash()).toList())
-                .flag(RANK, rank != null).add(AggregateArgs.BASELINE, rank == null ? null : rank.baseline()).list();
+                .flag(RANK, rank != null).add(AggregateArgs.BASELINE, rank == null ? null : rank.baseline()).flag(ALONE, alone).list();
     }
 }

@@ -7,7 +7,6 @@ import dev.fanout.api.args.AggregateArgs;
 import dev.fanout.api.args.CollectArgs;
 import dev.fanout.api.args.PackArgs;
 import dev.fanout.api.args.PackRun;
-import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.ConstructionSet;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
@@ -242,30 +241,15 @@ final class EnergyBatchPlan {
         return m == null && w == null ? null : m + "|" + w;
     }
 
+    /** A run of its own: the same pod as a pack's ({@link #pack}), for its one run, reporting as that run. */
     private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
             Variant v, String workerImage, EnergyPlusSpec ep) {
-        EnergySimulationBatchSpec spec = esb.getSpec();
-        Mounted m = mount(esb, model, weather);
-        // The engine's exit code goes to a file: a failed run must reach collect, which reports the .err excerpt.
-        String script = "mkdir -p " + WORK + "/out && cd " + WORK + " && " + CollectArgs.engineCommand();
-        List<String> collect = new CollectArgs(WORK + "/out", esb.getMetadata().getName(), v.id(), model.name, weather.name,
-                spec.results.database.schema, spec.results.table, m.keep() == null ? null : m.keep() + "/" + id).toArgs();
-        return new TaskSet.Planned(id, hash, collect, m.layout(workerImage, new PrepareArgs(m.model(), m.weather(), v.edit(), ep.mode, WORK)
-                .toArgs(), ep, script), packKey(model, weather));
+        Pod pod = pod(esb, model, weather, List.of(new PackRun(PackRun.dirName(0), v.id(), v.edit())), null, true, workerImage);
+        return new TaskSet.Planned(id, hash, pod.args(), pod.layout(), packKey(model, weather));
     }
 
-    /**
-     * What a run's and a pack's pod share: the volumes, the input paths prepare reads, the outputs claim mounted in the
-     * collect container and the directory it keeps outputs under (null without spec.outputs).
-     */
+    /** The volumes, the input paths the worker reads, the outputs claim and the directory outputs are kept under (or null). */
     private record Mounted(Volumes volumes, String model, String weather, List<VolumeMount> mainMounts, String keep) {
-        /** prepare (inputs mounted), the engine script in the engine image, then the collect container (TaskJobs.SHORT_JVM). */
-        TaskJobs.Layout layout(String workerImage, List<String> prepareArgs, EnergyPlusSpec ep, String engineScript) {
-            TaskJobs.Step prepare = new TaskJobs.Step("prepare", workerImage, null, prepareArgs, TaskJobs.SHORT_JVM, volumes.inputMounts);
-            TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", engineScript), null, List.of(),
-                    List.of());
-            return new TaskJobs.Layout(List.of(prepare, engine), TaskJobs.SHORT_JVM, mainMounts, volumes.list());
-        }
     }
 
     private static Mounted mount(EnergySimulationBatch esb, InputFile model, InputFile weather) {
@@ -303,21 +287,35 @@ final class EnergyBatchPlan {
      */
     static TaskSet.Planned pack(EnergySimulationBatch esb, InputFile model, InputFile weather, List<Variant> variants, List<String> hashes,
             boolean mayEnd, String workerImage) {
-        EnergySimulationBatchSpec spec = esb.getSpec();
-        EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         List<PackRun> runs = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) {
             runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit(), hashes == null ? null : hashes.get(i)));
         }
+        PackArgs.Rank rank = mayEnd && esb.getSpec().outputs == null ? new PackArgs.Rank(baseline(esb.getSpec())) : null;
+        Pod pod = pod(esb, model, weather, runs, rank, false, workerImage);
+        return new TaskSet.Planned("pack", "", pod.args(), pod.layout());
+    }
+
+    /** A run's or a pack's worker arguments and pod layout. */
+    private record Pod(List<String> args, TaskJobs.Layout layout) {
+    }
+
+    /**
+     * The worker container ({@code energy pack}, the inputs and the outputs claim mounted) and beside it the engine
+     * container running the engine script over the runs' directories.
+     */
+    private static Pod pod(EnergySimulationBatch esb, InputFile model, InputFile weather, List<PackRun> runs, PackArgs.Rank rank,
+            boolean alone, String workerImage) {
+        EnergySimulationBatchSpec spec = esb.getSpec();
+        EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;
         Mounted m = mount(esb, model, weather);
-        PackArgs.Rank rank = mayEnd && spec.outputs == null ? new PackArgs.Rank(baseline(spec)) : null;
         List<String> args = new PackArgs(m.model(), m.weather(), ep.mode, WORK, esb.getMetadata().getName(), model.name, weather.name,
-                spec.results.database.schema, spec.results.table, m.keep(), runs, rank).toArgs();
+                spec.results.database.schema, spec.results.table, m.keep(), runs, rank, alone).toArgs();
         List<VolumeMount> mounts = new ArrayList<>(m.volumes().inputMounts);
         mounts.addAll(m.mainMounts());
         TaskJobs.Step engine = new TaskJobs.Step("energyplus", ep.image, List.of("/bin/sh", "-c", PackRun.engineScript(WORK, runs.size())),
                 null, List.of(), List.of());
-        return new TaskSet.Planned("pack", "", args, new TaskJobs.Layout(List.of(), TaskJobs.SHORT_JVM, mounts, m.volumes().list(), engine));
+        return new Pod(args, new TaskJobs.Layout(List.of(), TaskJobs.SHORT_JVM, mounts, m.volumes().list(), engine));
     }
 
     static TaskSet.Planned aggregateTask(EnergySimulationBatch esb, List<TaskSet.Planned> runs) {

@@ -177,39 +177,42 @@ class EnergyBatchPlanTest {
         }
     }
 
+    /**
+     * A run of its own has a pack's pod for its one run: the worker (inputs and the outputs claim mounted, credentials)
+     * reporting as that run ({@code --alone}), the engine image beside it with no credentials, all restricted.
+     */
     @Test
-    void aRunsPodPreparesRunsTheEngineThenCollectsAllRestricted() {
+    void aRunsPodIsAPacksPodForItsOneRunAllRestricted() {
         EnergySimulationBatch esb = batch();
         TaskSet.Planned run = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1").stream()
                 .filter(t -> t.id().equals("office.chicago.thick")).findFirst().orElseThrow();
         Job job = TaskJobs.build(EnergyBatchPlanTest.owner(esb), new TaskJobs.Task(run.id(), run.specHash(), 1, run.args(), EnergyBatchPlan.KIND, run.layout()));
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("prepare", "energyplus");
-        Container prepare = pod.getInitContainers().get(0);
-        assertThat(prepare.getArgs()).containsSequence("--model", "/inputs/cm-office/model.idf")
-                .containsSequence("--variant", "{\"materials\":{\"Insulation\":{\"Thickness\":0.2}}}").containsSequence("--mode", "annual");
-        String weatherPath = prepare.getArgs().get(prepare.getArgs().indexOf("--weather") + 1);
+        assertThat(pod.getInitContainers()).isEmpty();
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("worker", "energyplus");
+        Container worker = pod.getContainers().get(0);
+        assertThat(worker.getArgs()).startsWith("energy", "pack").contains("--alone").containsSequence("--model", "/inputs/cm-office/model.idf")
+                .containsSequence("--edit", "r000={\"materials\":{\"Insulation\":{\"Thickness\":0.2}}}").containsSequence("--mode", "annual")
+                .containsSequence("--run", "r000=thick").containsSequence("--weather-name", "chicago")
+                .containsSequence("--keep-outputs", "/outputs/walls");
+        String weatherPath = worker.getArgs().get(worker.getArgs().indexOf("--weather") + 1);
         assertThat(weatherPath).startsWith("/inputs/pvc-").endsWith("/usa/chicago.epw");
-        assertThat(prepare.getVolumeMounts()).allSatisfy(m -> {
+        assertThat(worker.getVolumeMounts()).allSatisfy(m -> {
             if (m.getMountPath().startsWith("/inputs")) {
                 assertThat(m.getReadOnly()).isTrue();
             }
         });
-        Container engine = pod.getInitContainers().get(1);
+        Container engine = pod.getContainers().get(1);
         assertThat(engine.getImage()).isEqualTo("nrel/energyplus:25.2.0");
         assertThat(engine.getCommand()).startsWith("/bin/sh", "-c");
-        assertThat(engine.getCommand().get(2)).contains("energyplus -w in.epw -d out in.idf").contains("echo $? >");
+        assertThat(engine.getCommand().get(2)).contains("energyplus -w in.epw -d out in.idf").contains("echo $? >").contains("for d in r000; do");
         assertThat(engine.getEnv()).isEmpty(); // no credentials where they are not needed
-        Container collect = pod.getContainers().get(0);
-        assertThat(collect.getArgs()).startsWith("energy", "collect").containsSequence("--variant", "thick")
-                .containsSequence("--weather", "chicago").containsSequence("--keep-outputs", "/outputs/walls/office.chicago.thick");
-        assertThat(collect.getEnv()).extracting(e -> e.getName()).containsExactly("JDK_JAVA_OPTIONS", "FANOUT_DB_URL", "FANOUT_DB_USER",
+        assertThat(worker.getEnv()).extracting(e -> e.getName()).containsExactly("JDK_JAVA_OPTIONS", "FANOUT_DB_URL", "FANOUT_DB_USER",
                 "FANOUT_DB_PASSWORD");
-        assertThat(prepare.getEnv()).extracting(e -> e.getName()).containsExactly("JDK_JAVA_OPTIONS"); // no credentials before they are needed
         assertThat(pod.getVolumes()).extracting(v -> v.getName()).contains("tmp", "cm-office");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
                 .extracting(v -> v.getPersistentVolumeClaim().getClaimName()).containsExactlyInAnyOrder("weather", "outputs");
-        for (Container c : concat(pod.getInitContainers(), pod.getContainers())) {
+        for (Container c : pod.getContainers()) {
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
             assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
@@ -270,11 +273,5 @@ class EnergyBatchPlanTest {
         big.getSpec().parameters.samples = 6000; // x 2 weather files = 12,000 runs
         assertThat(EnergyBatchPlan.problems(big.getSpec(), EnergyBatchPlan.variants(big.getSpec()), 10_000))
                 .anyMatch(p -> p.contains("12004 runs") && p.contains("more than 10000"));
-    }
-
-    private static List<Container> concat(List<Container> a, List<Container> b) {
-        List<Container> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

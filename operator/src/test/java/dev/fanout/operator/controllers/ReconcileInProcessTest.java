@@ -481,8 +481,8 @@ class ReconcileInProcessTest {
         apply(batch("Thickness"), EnergySimulationBatch.class);
         await("two run Jobs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 2);
         for (Job j : jobsOfKind(EnergyBatchPlan.KIND)) {
-            var prepare = j.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-            assertThat(prepare.getArgs()).containsSequence("--mode", "designDay");
+            var worker = j.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(worker.getArgs()).containsSequence("--mode", "designDay").contains("--alone");
             if (j.getMetadata().getName().contains("thick")) {
                 podEnds(j, 2, "fanout-worker: bad input: EnergyPlus did not complete (exit code 1, 1 severe errors): ** Severe ** x");
             } else {

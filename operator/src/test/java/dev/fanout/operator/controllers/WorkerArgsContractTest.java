@@ -106,19 +106,19 @@ class WorkerArgsContractTest {
             List<TaskSet.Planned> plan = EnergyBatchPlan.tasks(esb, EnergyBatchPlan.variants(esb.getSpec()), "fanout/worker:1");
             assertThat(plan).isNotEmpty();
             for (TaskSet.Planned t : plan) {
-                List<List<String>> lists = argLists(t);
-                assertThat(lists).hasSize(2); // prepare (init) and collect
-                for (List<String> args : lists) {
-                    CommandLine.ParseResult r = leaf(args);
-                    if (r.commandSpec().name().equals("prepare")) {
-                        assertThat(r.matchedOptionValue("--mode", null).toString()).isEqualTo(esb.getSpec().energyplus.mode.name());
-                        // The variant JSON is the worker's own format: it parses and passes the worker's checks.
-                        dev.fanout.worker.energy.Variant.parse(r.matchedOptionValue("--variant", ""));
-                    } else {
-                        assertThat(r.commandSpec().name()).isEqualTo("collect");
-                        assertThat(t.id()).endsWith("." + r.matchedOptionValue("--variant", ""));
-                    }
-                }
+                assertThat(argLists(t)).hasSize(1); // the worker's; the engine container beside it runs the engine script
+                CommandLine.ParseResult r = leaf(t.args());
+                assertThat(r.commandSpec().name()).isEqualTo("pack");
+                assertThat(r.matchedOptionValue("--alone", false)).as("a run of its own reports as one").isTrue();
+                assertThat(r.matchedOptionValue("--mode", null).toString()).isEqualTo(esb.getSpec().energyplus.mode.name());
+                java.util.Map<String, String> ids = r.matchedOptionValue(dev.fanout.api.args.PackRun.OPTION, java.util.Map.of());
+                assertThat(ids).hasSize(1);
+                assertThat(t.id()).endsWith("." + ids.values().iterator().next());
+                // The variant JSON is the worker's own format: it parses and passes the worker's checks.
+                java.util.Map<String, String> edits = r.matchedOptionValue(dev.fanout.api.args.PackArgs.EDIT, java.util.Map.of());
+                assertThat(edits.keySet()).isEqualTo(ids.keySet());
+                dev.fanout.worker.energy.Variant.parse(edits.values().iterator().next());
+                assertThat(t.layout().beside().command().get(2)).isEqualTo(dev.fanout.api.args.PackRun.engineScript("/tmp/work", 1));
             }
             CommandLine.ParseResult agg = leaf(EnergyBatchPlan.aggregateTask(esb, plan).args());
             assertThat(agg.commandSpec().name()).isEqualTo("aggregate");

@@ -10,6 +10,7 @@ import dev.fanout.api.args.PackArgs;
 import dev.fanout.api.args.PackRun;
 import dev.fanout.api.args.PrepareArgs;
 import dev.fanout.api.results.AggregateResult;
+import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.worker.WorkerException;
 import dev.fanout.worker.io.ResultFile;
@@ -84,6 +85,9 @@ public class PackCommand implements Callable<Integer> {
     boolean rank;
     @Option(names = AggregateArgs.BASELINE, description = "with --rank: the baseline variant id (savings are against it)")
     String baseline;
+    @Option(names = PackArgs.ALONE, description = "a run of its own (one --run): report its result and exit with its exit code, "
+            + "as `energy collect` does, instead of a pack's result")
+    boolean alone;
 
     /** How often a side shows it is alive, and how often this one looks for the engine's marks. */
     private static final Duration TOUCH_EVERY = Duration.ofSeconds(1);
@@ -91,19 +95,23 @@ public class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Identifiers.validate("--schema", schema);
-        Identifiers.validate("--table", table);
-        for (String dir : runs.keySet()) {
-            if (!PackRun.isDirName(dir)) {
-                throw WorkerException.badInput(PackRun.OPTION + " " + dir + ": a run's directory must be a plain name like r000");
-            }
-        }
+        // First of all, so that the engine container beside this one hears of whatever ends it, bad arguments included.
         Files.createDirectories(work);
         Thread alive = Thread.ofPlatform().daemon().name("alive").start(() -> touchEvery(work.resolve(PackRun.WORKER_ALIVE_FILE)));
         try {
+            Identifiers.validate("--schema", schema);
+            Identifiers.validate("--table", table);
+            if (alone && runs.size() != 1) {
+                throw WorkerException.badInput(PackArgs.ALONE + " is for one run, and " + runs.size() + " were given");
+            }
+            for (String dir : runs.keySet()) {
+                if (!PackRun.isDirName(dir)) {
+                    throw WorkerException.badInput(PackRun.OPTION + " " + dir + ": a run's directory must be a plain name like r000");
+                }
+            }
             prepare();
             return collect();
-        } catch (RuntimeException | IOException | SQLException e) {
+        } catch (Exception e) {
             Files.writeString(work.resolve(PackRun.STOP_FILE), String.valueOf(e.getMessage())); // the engine runs no more
             throw e;
         } finally {
@@ -141,6 +149,7 @@ public class PackCommand implements Callable<Integer> {
         double engine = 0;
         double wall = 0;
         boolean wallKnown = true;
+        CollectCommand.Checked last = null;
         try (Connection c = Database.connect()) {
             CollectCommand.createTable(c, schema, table);
             int index = 0;
@@ -164,13 +173,23 @@ public class PackCommand implements Callable<Integer> {
                     engine += checked.summary().elapsedSeconds() == null ? 0 : checked.summary().elapsedSeconds();
                     wall += checked.wallSeconds() == null ? 0 : checked.wallSeconds();
                     wallKnown &= checked.wallSeconds() != null;
+                    last = checked;
                 } catch (WorkerException e) {
+                    if (alone) {
+                        throw e; // the run's own failure is the Job's, with its exit code
+                    }
                     failed.add(new PackResult.RunFailure(index, e.exitCode(), e.getMessage()));
                 }
                 index++;
             }
         } catch (SQLException e) {
             throw Database.classify("writing the results rows failed", e);
+        }
+        if (alone) {
+            ResultFile.write(result, new CollectResult(runs.values().iterator().next(), last.results().basis(), last.results().totalSiteEnergyGJ(),
+                    last.results().siteEuiMJm2(), last.summary().warnings(), last.summary().elapsedSeconds(), schema + "." + table,
+                    last.wallSeconds()));
+            return ExitCode.OK;
         }
         double engineSeconds = Math.round(engine * 1000) / 1000.0;
         Double runSeconds = wallKnown ? Math.round(wall * 1000) / 1000.0 : null;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.fanout.api.args.PackArgs;
 import dev.fanout.api.args.PackRun;
+import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.api.results.RowsDigest;
 import dev.fanout.api.results.Results;
@@ -324,6 +325,29 @@ class EnergyEngineTest {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("baseline,better-roof");
         }
+    }
+
+    /**
+     * A run of its own is a pack of one with --alone: it reports that run's own result (its EUI and times) and, when the
+     * run fails, exits with the run's exit code and line, as `energy collect` does, so the Job fails as the run.
+     */
+    @Test
+    void aRunOfItsOwnReportsAsThatRunAndFailsWithItsExitCode() throws Exception {
+        Worker.Run good = pack("alone", Map.of("better-roof", "{\"materials\": {\"R31LAYER\": {\"Thermal Resistance\": 10.0}}}"),
+                "--alone");
+        assertThat(good.exitCode()).as(good.stderr()).isZero();
+        CollectResult result = Results.read(good.terminationMessage(), CollectResult.class);
+        assertThat(result.task()).isEqualTo("better-roof");
+        assertThat(result.engineSeconds()).isPositive();
+        assertThat(result.runSeconds()).isGreaterThanOrEqualTo(result.engineSeconds());
+        assertThat(good.terminationMessage()).doesNotContain("\"runs\""); // not a pack's result: the operator reads it as one run's
+
+        Worker.Run broken = pack("alone", Map.of("broken", "{\"materials\": {\"R13LAYER\": {\"Thermal Resistance\": -1}}}"), "--alone");
+        assertThat(broken.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(broken.terminationMessage()).contains("EnergyPlus did not complete");
+        Worker.Run unknown = pack("alone", Map.of("unknown", "{\"materials\": {\"NO SUCH\": {\"Thickness\": 0.1}}}"), "--alone");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(unknown.terminationMessage()).contains("material 'NO SUCH'");
     }
 
     /** A worker that fails for the whole pack (no model) tells the engine container, which runs nothing and ends. */
