@@ -56,6 +56,20 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Inject
     SourceCheck sources;
 
+    /** A ranking a pack reported with its result (its rows digest says of which rows). */
+    private record PackRanking(String job, dev.fanout.api.results.AggregateResult ranking) {
+    }
+
+    /**
+     * The rankings each batch's packs reported, by batch uid, newest last: the pack whose snapshot came last (of every row)
+     * may be recorded a pass before another pack that ended with it, while that one's runs are not yet recorded as
+     * succeeded; its ranking is matched once they are. In memory only: after a restart the aggregate Job ranks instead.
+     */
+    private final Map<String, java.util.Deque<PackRanking>> packRankings = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KEPT_RANKINGS = 8;
+    /** More batches than this with rankings not yet matched (deleted batches' among them): forget them all. */
+    private static final int KEPT_BATCHES = 1024;
+
     public EnergySimulationBatchReconciler() {
         super(EnergySimulationBatch.class, EnergyBatchPlan.KIND, EnergyBatchPlan.AGGREGATE_KIND);
     }
@@ -114,6 +128,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
     @Override
     void recordTasks(EnergySimulationBatch esb, Tasks tasks, TaskEngine.Pass pass) {
         record(esb.getStatus(), tasks.plan(), tasks.states(), pass, timeEachGroup(esb));
+        keepPackRankings(esb, tasks);
         if (tasks.packer() instanceof EnergyBatchPacker p && p.lastSize() != null
                 && (esb.getStatus().packing != null || p.lastSize() > 1)) { // design-day runs are packed before any is timed
             if (esb.getStatus().packing == null) {
@@ -132,26 +147,51 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
         return EnergyBatchPlan.aggregateTask(esb, plan);
     }
 
+    /** The rankings of the packs recorded in this pass, kept for {@link #aggregatedByTasks}. */
+    private void keepPackRankings(EnergySimulationBatch esb, Tasks tasks) {
+        java.util.Deque<PackRanking> kept = null;
+        for (TaskState s : tasks.states().values()) {
+            if (s instanceof VariantRunTask r && r.jobRanking != null && r.jobRanking.rowsDigest() != null) {
+                if (kept == null) {
+                    if (packRankings.size() >= KEPT_BATCHES) {
+                        packRankings.clear();
+                    }
+                    kept = packRankings.computeIfAbsent(esb.getMetadata().getUid(), k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+                }
+                String job = r.job();
+                if (kept.stream().noneMatch(k -> k.job().equals(job))) { // a pack's runs all carry its ranking
+                    kept.addLast(new PackRanking(job, r.jobRanking));
+                    if (kept.size() > KEPT_RANKINGS) {
+                        kept.removeFirst();
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * The ranking a pack made after its rows were in (it started when no run waited, see EnergyBatchPlan#pack), when it is
      * of exactly the rows of the batch's succeeded runs as they are now (its {@link dev.fanout.api.results.RowsDigest}):
      * then the aggregate Job would rank the same rows, and is not needed. Packs ending together rank concurrently: the one
-     * whose snapshot came last saw every other's rows, so one of them matches; if none does (a row left of a run no longer
-     * in the spec, a CSV to write...), the aggregate Job runs as always.
+     * whose snapshot came last saw every other's rows, so one of them matches, whichever pass recorded it (the rankings
+     * are kept until then); if none does (a row left of a run no longer in the spec, a CSV to write...), the aggregate
+     * Job runs as always.
      */
     @Override
     TaskEngine.DoneBy aggregatedByTasks(EnergySimulationBatch esb, Tasks tasks) {
         if (!(tasks.packer() instanceof EnergyBatchPacker packer)) {
             return null;
         }
-        String expected = null;
-        for (TaskState s : tasks.states().values()) {
-            if (s instanceof VariantRunTask r && r.jobRanking != null && r.jobRanking.rowsDigest() != null) {
-                expected = expected != null ? expected : packer.rowsDigest(tasks.plan());
-                if (expected.equals(r.jobRanking.rowsDigest())) {
-                    return new TaskEngine.DoneBy(r.job(), Results.toJson(r.jobRanking),
-                            "ranked by the batch's last pack (job " + r.job() + ") once its rows were in: no aggregate Job needed");
-                }
+        java.util.Deque<PackRanking> kept = packRankings.remove(esb.getMetadata().getUid()); // asked once the runs are done
+        if (kept == null) {
+            return null;
+        }
+        String expected = packer.rowsDigest(tasks.plan());
+        for (java.util.Iterator<PackRanking> it = kept.descendingIterator(); it.hasNext(); ) {
+            PackRanking k = it.next();
+            if (expected.equals(k.ranking().rowsDigest())) {
+                return new TaskEngine.DoneBy(k.job(), Results.toJson(k.ranking()),
+                        "ranked by the batch's last pack (job " + k.job() + ") once its rows were in: no aggregate Job needed");
             }
         }
         return null;

@@ -841,6 +841,24 @@ class ReconcileInProcessTest {
     }
 
     /**
+     * Two packs ending together: the one whose ranking saw every row is recorded first, while the other's runs still
+     * run (so its ranking is not yet of every succeeded run); the other's ranking missed the first's last row. The first
+     * ranking is still the batch's once the second pack is recorded: no aggregate Job.
+     */
+    @Test
+    void theCompleteRankingIsTheAggregateEvenWhenItsPackIsRecordedBeforeTheOther() {
+        List<Job> two = twoLastPacks();
+        podEnds(two.get(1), 0, rankedPack(two.get(1), 6, rowsOf(two.get(0), two.get(1))));
+        await("three runs recorded", () -> batch().getStatus().variants.succeeded == 3);
+        podEnds(two.get(0), 0, rankedPack(two.get(0), 5, rowsOf(two.get(1))));
+        await("Succeeded", () -> batch().getStatus().phase == Phase.Succeeded);
+        var st = batch().getStatus();
+        assertThat(st.aggregate.rows).isEqualTo(6);
+        assertThat(st.aggregate.job).isEqualTo(two.get(1).getMetadata().getName());
+        assertThat(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND)).isEmpty();
+    }
+
+    /**
      * A last pack's ranking that counted a row the batch no longer has (a variant removed from the spec) is not the
      * batch's: the aggregate Job runs, removes that row and ranks.
      */
