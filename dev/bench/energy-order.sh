@@ -80,16 +80,17 @@ YAML
   log "Fanout ($1): $((2 * N)) runs with $K slots"
   local makespan rows packing start jobs
   # The Jobs as they end: each pod's worker container exit, as a watch sees it (a pack writes its rows as its runs end,
-  # so the rows' times do not show its end); the pod's runs and its model are in its annotation and worker arguments.
-  ( kubectl -n "$ns" get pods -w -o jsonpath='{.metadata.name}{"\t"}{.metadata.annotations.fanout\.dev/pack-runs}{"\t"}{.status.containerStatuses[?(@.name=="worker")].state.terminated.exitCode}{"\t"}{.spec.containers[0].args}{"\n"}' \
-      2>/dev/null & echo $! > "$work/watch.pid"; wait ) | while IFS= read -r l; do printf '%s\t%s\n' "$(date +%s.%N)" "$l"; done > "$work/pods-$1" &
+  # so the rows' times do not show its end); the pod's runs and its model are in its annotation and worker arguments
+  # (fields split by |: kubectl aligns a jsonpath's tabs into spaces).
+  ( kubectl -n "$ns" get pods -w -o jsonpath='{.metadata.name}{"|"}{.metadata.annotations.fanout\.dev/pack-runs}{"|"}{.status.containerStatuses[?(@.name=="worker")].state.terminated.exitCode}{"|"}{.spec.containers[0].args}{"\n"}' \
+      2>/dev/null & echo $! > "$work/watch.pid"; wait ) | while IFS= read -r l; do printf '%s|%s\n' "$(date +%s.%N)" "$l"; done > "$work/pods-$1" &
   start=$(date +%s.%N)
   makespan=$(energy_bench_run "$ns" "$work/esb.yaml")
   sleep 1; kill "$(cat "$work/watch.pid")" 2>/dev/null || true
   rows=$(psql -qAt -c "SELECT count(*) FROM bench_energy_order.energy_results WHERE batch = 'bench'")
   [ "$rows" = "$((2 * N))" ] || die "expected $((2 * N)) result rows, found $rows"
   packing=$(kubectl -n "$ns" get esb bench -o jsonpath='{.status.packing}')
-  jobs=$(awk -F'\t' -v start="$start" '$4 == "0" && !($2 in seen) { seen[$2] = 1; runs = $3 == "" ? 1 : $3
+  jobs=$(awk -F'|' -v start="$start" '$4 == "0" && !($2 in seen) { seen[$2] = 1; runs = $3 == "" ? 1 : $3
       model = $5; sub(/.*"--model-name","/, "", model); sub(/".*/, "", model)
       printf "%s%.1f s: %s x%s", (n++ ? ", " : ""), $1 - start, model, runs }' "$work/pods-$1")
   kubectl delete namespace "$ns" --wait=false >/dev/null
