@@ -170,8 +170,7 @@ final class EnergyBatchPlan {
 
     /** A planned run (from {@link #plan}) with its pod. */
     static TaskSet.Planned pod(EnergySimulationBatch esb, TaskSet.Planned t, EnergyBatchPacker.Run run, String workerImage) {
-        EnergyPlusSpec ep = esb.getSpec().energyplus == null ? new EnergyPlusSpec() : esb.getSpec().energyplus;
-        TaskSet.Planned p = run(esb, t.id(), t.specHash(), run.model(), run.weather(), run.variant(), workerImage, ep);
+        TaskSet.Planned p = run(esb, t.id(), t.specHash(), run.model(), run.weather(), run.variant(), workerImage);
         return new TaskSet.Planned(p.id(), p.specHash(), p.args(), p.layout(), t.packKey(), t.series()); // a first run stays alone
     }
 
@@ -241,10 +240,13 @@ final class EnergyBatchPlan {
         return m == null && w == null ? null : m + "|" + w;
     }
 
-    /** A run of its own: the same pod as a pack's ({@link #pack}), for its one run, reporting as that run. */
+    /**
+     * A run of its own: the same pod as a pack's ({@link #pack}), for its one run, reporting as that run. Its row carries
+     * its spec hash as a pack's do, so that a later pack's ranking can count it (RowsDigest).
+     */
     private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
-            Variant v, String workerImage, EnergyPlusSpec ep) {
-        Pod pod = pod(esb, model, weather, List.of(new PackRun(PackRun.dirName(0), v.id(), v.edit())), null, true, workerImage);
+            Variant v, String workerImage) {
+        Pod pod = pod(esb, model, weather, List.of(new PackRun(PackRun.dirName(0), v.id(), v.edit(), hash)), null, true, workerImage);
         return new TaskSet.Planned(id, hash, pod.args(), pod.layout(), packKey(model, weather));
     }
 

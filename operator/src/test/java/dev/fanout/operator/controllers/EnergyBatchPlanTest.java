@@ -194,6 +194,7 @@ class EnergyBatchPlanTest {
         assertThat(worker.getArgs()).startsWith("energy", "pack").contains("--alone").containsSequence("--model", "/inputs/cm-office/model.idf")
                 .containsSequence("--edit", "r000={\"materials\":{\"Insulation\":{\"Thickness\":0.2}}}").containsSequence("--mode", "annual")
                 .containsSequence("--run", "r000=thick").containsSequence("--weather-name", "chicago")
+                .containsSequence("--run-hash", "r000=" + run.specHash()) // a pack's ranking counts its row by it
                 .containsSequence("--keep-outputs", "/outputs/walls");
         String weatherPath = worker.getArgs().get(worker.getArgs().indexOf("--weather") + 1);
         assertThat(weatherPath).startsWith("/inputs/pvc-").endsWith("/usa/chicago.epw");
