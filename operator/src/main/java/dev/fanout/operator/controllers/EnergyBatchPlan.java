@@ -241,12 +241,12 @@ final class EnergyBatchPlan {
     }
 
     /**
-     * A run of its own: the same pod as a pack's ({@link #pack}), for its one run, reporting as that run. Its row carries
+     * A run of its own: a pack's pod ({@link #packPod}) for its one run, reporting as that run. Its row carries
      * its spec hash as a pack's do, so that a later pack's ranking can count it (RowsDigest).
      */
     private static TaskSet.Planned run(EnergySimulationBatch esb, String id, String hash, InputFile model, InputFile weather,
             Variant v, String workerImage) {
-        Pod pod = pod(esb, model, weather, List.of(new PackRun(PackRun.dirName(0), v.id(), v.edit(), hash)), null, true, workerImage);
+        Pod pod = packPod(esb, model, weather, List.of(new PackRun(PackRun.dirName(0), v.id(), v.edit(), hash)), null, true, workerImage);
         return new TaskSet.Planned(id, hash, pod.args(), pod.layout(), packKey(model, weather));
     }
 
@@ -294,7 +294,7 @@ final class EnergyBatchPlan {
             runs.add(new PackRun(PackRun.dirName(i), variants.get(i).id(), variants.get(i).edit(), hashes == null ? null : hashes.get(i)));
         }
         PackArgs.Rank rank = mayEnd && esb.getSpec().outputs == null ? new PackArgs.Rank(baseline(esb.getSpec())) : null;
-        Pod pod = pod(esb, model, weather, runs, rank, false, workerImage);
+        Pod pod = packPod(esb, model, weather, runs, rank, false, workerImage);
         return new TaskSet.Planned("pack", "", pod.args(), pod.layout());
     }
 
@@ -306,7 +306,7 @@ final class EnergyBatchPlan {
      * The worker container ({@code energy pack}, the inputs and the outputs claim mounted) and beside it the engine
      * container running the engine script over the runs' directories.
      */
-    private static Pod pod(EnergySimulationBatch esb, InputFile model, InputFile weather, List<PackRun> runs, PackArgs.Rank rank,
+    private static Pod packPod(EnergySimulationBatch esb, InputFile model, InputFile weather, List<PackRun> runs, PackArgs.Rank rank,
             boolean alone, String workerImage) {
         EnergySimulationBatchSpec spec = esb.getSpec();
         EnergyPlusSpec ep = spec.energyplus == null ? new EnergyPlusSpec() : spec.energyplus;

@@ -13,6 +13,7 @@ import dev.fanout.api.results.AggregateResult;
 import dev.fanout.api.results.CollectResult;
 import dev.fanout.api.results.PackResult;
 import dev.fanout.worker.WorkerException;
+import dev.fanout.worker.energy.idf.IdfFile;
 import dev.fanout.worker.io.ResultFile;
 import dev.fanout.worker.io.ScratchSpace;
 import dev.fanout.worker.io.SourceFetcher;
@@ -125,12 +126,15 @@ public class PackCommand implements Callable<Integer> {
         try {
             SourceFetcher fetcher = new SourceFetcher(scratch, maxBytes, 4);
             String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
-            PrepareCommand.checkIsModel(model, text);
+            IdfFile checked = PrepareCommand.parseModel(model, text);
             Path epw = fetcher.fetch(weather);
             for (String dir : runs.keySet()) {
                 Path d = Files.createDirectories(work.resolve(dir));
+                // The check's parse serves the first run; every other run parses the text again, so no edit leaks into it.
+                IdfFile idf = checked != null ? checked : IdfFile.parse(text);
+                checked = null;
                 try {
-                    Files.writeString(d.resolve("in.idf"), PrepareCommand.prepared(text, edits.get(dir), mode).write(), StandardCharsets.UTF_8);
+                    Files.writeString(d.resolve("in.idf"), PrepareCommand.prepared(idf, edits.get(dir), mode).write(), StandardCharsets.UTF_8);
                     PrepareCommand.link(epw, d.resolve("in.epw"));
                     Files.createFile(d.resolve(PackRun.READY_FILE));
                 } catch (WorkerException e) {
@@ -156,11 +160,12 @@ public class PackCommand implements Callable<Integer> {
             for (var run : runs.entrySet()) {
                 Path dir = work.resolve(run.getKey());
                 Path prepareError = dir.resolve(PackRun.PREPARE_ERROR_FILE);
-                if (!Files.isRegularFile(prepareError)) {
+                boolean prepared = !Files.isRegularFile(prepareError);
+                if (prepared) {
                     awaitEngine(dir); // an engine container that is gone fails the pack, not this run
                 }
                 try {
-                    if (Files.isRegularFile(prepareError)) {
+                    if (!prepared) {
                         throw WorkerException.badInput(Files.readString(prepareError).strip().replaceFirst("^" + WorkerContract.ERROR_PREFIX
                                 + "bad input: ", ""));
                     }

@@ -49,8 +49,7 @@ public class PrepareCommand implements Callable<Integer> {
         try {
             SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4);
             String text = Files.readString(fetcher.fetch(model), StandardCharsets.UTF_8);
-            checkIsModel(model, text);
-            idf = prepared(text, variant, mode);
+            idf = prepared(parseModel(model, text), variant, mode);
             Files.writeString(out.resolve("in.idf"), idf.write(), StandardCharsets.UTF_8);
             Path epw = fetcher.fetch(weather);
             if (epw.startsWith(work)) {
@@ -65,19 +64,20 @@ public class PrepareCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** Bad input unless the model's text is an IDF model: every run of it would fail. */
-    static void checkIsModel(String source, String text) {
-        if (!IdfFile.parse(text).has("Version")) {
+    /** The model's text parsed; bad input unless it is an IDF model (every run of it would fail). */
+    static IdfFile parseModel(String source, String text) {
+        IdfFile idf = IdfFile.parse(text);
+        if (!idf.has("Version")) {
             throw WorkerException.badInput(source + " is not an IDF model (no Version object)");
         }
+        return idf;
     }
 
     /**
-     * The run's model: a fresh parse of the model's text (a pack's edits must not leak from one run into the next), the
-     * variant applied, the outputs collect reads added, the mode set, references checked.
+     * The run's model: {@code idf} (a parse of the model of this run's own: edits must not leak from one run into the
+     * next) with the variant applied, the outputs collect reads added, the mode set, references checked.
      */
-    static IdfFile prepared(String modelText, String variantJson, SimulationMode mode) {
-        IdfFile idf = IdfFile.parse(modelText);
+    static IdfFile prepared(IdfFile idf, String variantJson, SimulationMode mode) {
         Variant.parse(variantJson).applyTo(idf);
         ensureOutputs(idf);
         setMode(idf, mode);
