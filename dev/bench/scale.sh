@@ -8,6 +8,7 @@
 # jvm_memory_used_bytes) and peak RSS (VmHWM), and the most live Jobs. Targets: ideal/actual >= 0.9, <= 1 operator write
 # per run, status <= 256 KiB, heap <= 256 MiB. Batches over 10,000 runs use several weather files (10,000 samples at most
 # per batch's parameter space); the operator is started with fanout.batch.max-runs raised to fit.
+# FANOUT_BENCH_TRACE=<dir> keeps the stamped pod and Job watches each account is made from.
 # FANOUT_OPERATOR_OPTS adds JVM options to the operator (e.g. -Xmx256m: the heap target as a limit).
 set -euo pipefail
 LOG_TAG=bench
@@ -68,6 +69,9 @@ all_writes() { metric_sum -raw '^apiserver_request_total[{].*verb="(POST|PUT|PAT
 heap_used() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^jvm_memory_used_bytes[{].*area="heap"'; }
 heap_live() { metric_sum "http://127.0.0.1:$PORT/q/metrics" '^jvm_gc_live_data_size_bytes'; } # old generation after the last GC
 
+# stamp: each line of stdin after this machine's clock (seconds, microseconds)
+stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
+
 results=()
 for n in "${sizes[@]}"; do
   weather=$(( (n + 9999) / 10000 ))
@@ -94,9 +98,13 @@ for n in "${sizes[@]}"; do
   w0=$(operator_writes); a0=$(all_writes); j0=$(operator_jobs)
   log "batch of $runs runs ($weather weather x $samples samples), $SLOTS slots, packing $PACKING"
   # Every pod's start (kwok sets status.startTime as it runs the pod): a slot does nothing before its first pod starts,
-  # which gives the bound printed below.
-  kubectl -n "$ns" get pods --watch -o jsonpath='{.metadata.name}{" "}{.status.startTime}{"\n"}' > "$work/starts" 2>/dev/null &
-  watcher=$!
+  # which gives the bound printed below. The same watch, and one of the Jobs, stamped with this machine's clock as each
+  # change arrives (the API's own times have one-second resolution), give the slot-time account printed below.
+  kubectl -n "$ns" get pods --watch -o jsonpath='{.metadata.name}{" "}{.status.startTime}{" "}{.metadata.labels.job-name}{" "}{.status.phase}{"\n"}' \
+    2>/dev/null > >(stamp > "$work/starts") &
+  watchers=$!
+  kubectl -n "$ns" get jobs --watch -o jsonpath='{.metadata.name}{"\n"}' 2>/dev/null > >(stamp > "$work/jobs") &
+  watchers+=" $!"
   t0=$(date +%s.%N)
   kubectl create -f "$work/esb.yaml" >/dev/null
   phase="" max_status=0 max_jobs=0 max_heap=0 max_live=0 died=""
@@ -119,7 +127,8 @@ for n in "${sizes[@]}"; do
     sleep 2
   done
   t1=$(date +%s.%N)
-  kill "$watcher" 2>/dev/null || true
+  sleep 1 # the last pod's end reaches the watch
+  kill $watchers 2>/dev/null || true
   if [ "$phase" != Succeeded ]; then
     # A measured failure is a figure too: what it reached and why it stopped.
     results+=("$(printf '%-7s runs: not done after %.0f s (%s; %s); status max %d KiB, heap max %d MiB (live %d MiB), live Jobs max %d' "$runs" \
@@ -142,23 +151,16 @@ for n in "${sizes[@]}"; do
   # operator packs (the start of each pod is not known when its Job is created), the last slot to start ends last: no
   # makespan is then shorter than the work over the slots plus the last start of the first wave (a pod started before
   # an even share's time has passed since the first start cannot be a slot's second).
-  read -r ramp bound last even_bound < <(python3 - "$work/starts" "$t0" "$SLOTS" "$runs" "$RUN_SECONDS" "$ideal" <<'PY'
-import datetime, sys
-path, t0, slots, runs, run_seconds, ideal = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
-first = {}
-for line in open(path):
-    name, _, start = line.strip().partition(" ")
-    if start and name not in first:
-        first[name] = datetime.datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp()
-starts = sorted(max(0.0, s - t0) for s in first.values())[:slots]
-ramp = sum(starts) / len(starts) if starts else 0.0
-work = runs * run_seconds / slots
-last = max((s for s in starts if s < starts[0] + work), default=0.0)
-print(f"{ramp:.1f} {ideal / (work + ramp):.2f} {last:.1f} {ideal / (work + last):.2f}")
-PY
-  )
-  results+=("$(printf '%-7s runs %7.1f s (ideal %4d s: ideal/actual=%.2f; first wave: slots started %.1f s after create on average, bound %.2f; the last %.1f s, bound with even shares %.2f)  Jobs %6d  writes/run: operator %.3f, all clients %.2f  status max %4d KiB  heap max %3d MiB (live %3d MiB)  RSS max %3d MiB  live Jobs max %5d  %s' \
-    "$runs" "$makespan" "$ideal" "$(echo "scale=3; $ideal / $makespan" | bc)" "$ramp" "$bound" "$last" "$even_bound" "$((j1 - j0))" "$(echo "scale=4; ($w1 - $w0) / $runs" | bc)" \
+  # FANOUT_BENCH_TRACE=<dir> keeps the stamped watches (pods-<runs>, jobs-<runs>) with T0 and T1, for a closer look.
+  if [ -n "${FANOUT_BENCH_TRACE:-}" ]; then
+    mkdir -p "$FANOUT_BENCH_TRACE"
+    cp "$work/starts" "$FANOUT_BENCH_TRACE/pods-$runs"; cp "$work/jobs" "$FANOUT_BENCH_TRACE/jobs-$runs"
+    echo "$t0 $t1 $SLOTS" > "$FANOUT_BENCH_TRACE/t-$runs"
+  fi
+  read -r ramp bound last even_bound account < <(python3 dev/bench/scale_account.py "$work/starts" "$work/jobs" "$t0" "$t1" \
+    "$SLOTS" "$runs" "$RUN_SECONDS" "$ideal")
+  results+=("$(printf '%-7s runs %7.1f s (ideal %4d s: ideal/actual=%.2f; first wave: slots started %.1f s after create on average, bound %.2f; the last %.1f s, bound with even shares %.2f)  slot time, per slot: %s  Jobs %6d  writes/run: operator %.3f, all clients %.2f  status max %4d KiB  heap max %3d MiB (live %3d MiB)  RSS max %3d MiB  live Jobs max %5d  %s' \
+    "$runs" "$makespan" "$ideal" "$(echo "scale=3; $ideal / $makespan" | bc)" "$ramp" "$bound" "$last" "$even_bound" "$account" "$((j1 - j0))" "$(echo "scale=4; ($w1 - $w0) / $runs" | bc)" \
     "$(echo "scale=3; ($a1 - $a0) / $runs" | bc)" "$((max_status / 1024))" "$((max_heap / 1048576))" "$((max_live / 1048576))" "$((rss / 1024))" "$max_jobs" "$packing")")
   kubectl delete namespace "$ns" --wait=false >/dev/null
 done
