@@ -62,18 +62,6 @@ final class TaskAdmitter {
         int finishing = (int) set.jobs().stream().filter(j -> !runningJobs.contains(j.getMetadata().getName()) && owner.podHoldsNode(j))
                 .count();
         int pods = runningJobs.size() + finishing;
-        // Jobs made whose pod the Job controller has not made yet. It makes pods at its API rate (20 writes/s by default, a
-        // few writes a Job: some 7 Jobs/s), so a window of hundreds made at once starts over a minute; a pack made now but
-        // started a minute later was sized for now, and its slot ends a minute after the rest. A pack made once its turn
-        // nears is sized for when it starts (TaskSet.Packer#size counts the running Jobs' progress): this follows the
-        // controller's own rate, whatever it is, while keeping its queue from running dry.
-        java.util.Set<String> withPods = new java.util.HashSet<>();
-        for (Job j : set.jobs()) {
-            if (JobOutcome.finished(j) || !owner.podsOf().apply(j).isEmpty()) {
-                withPods.add(j.getMetadata().getName());
-            }
-        }
-        int awaitingPods = (int) runningJobs.stream().filter(j -> !withPods.contains(j)).count();
         int window = 1;
         int admit = 0;
         // Suspended: only the running tasks still count (they hold their slots until they end); none starts.
@@ -96,7 +84,6 @@ final class TaskAdmitter {
         if (set.packer() != null) {
             admit = Math.min(admit, Math.max(0, set.packer().jobsWhileUnmeasured() - pods));
         }
-        admit = Math.min(admit, Math.max(0, TaskEngine.MAX_JOBS_AWAITING_PODS - awaitingPods));
         List<TaskSet.Planned> plan = set.plan();
         int runningBefore = running;
         int packSize = 1; // of the last pack sized

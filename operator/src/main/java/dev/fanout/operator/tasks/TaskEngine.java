@@ -14,13 +14,6 @@ import java.util.List;
  */
 public final class TaskEngine {
     /**
-     * Jobs at most that wait for the Job controller to make their pod (see TaskAdmitter#admit): enough to keep its queue busy between
-     * two passes of the operator (it makes some 7 pods a second at its default API rate), few enough that a Job starts
-     * seconds, not a minute, after it was made and sized.
-     */
-    public static final int MAX_JOBS_AWAITING_PODS = 32;
-
-    /**
      * What one pass did and saw. Waiting counts tasks not started yet, retrying ones among them. {@code finishing}: Jobs
      * whose outcome is recorded while their pod, its containers exited, still holds its node (its phase turns a moment
      * later); they still take their window slots.

@@ -17,7 +17,6 @@ import dev.fanout.operator.crds.v1alpha1.common.TaskPhase;
 import dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatch;
 import dev.fanout.operator.crds.v1alpha1.spatialload.LayerStatus;
 import dev.fanout.operator.crds.v1alpha1.spatialload.SpatialLoad;
-import dev.fanout.operator.tasks.TaskEngine;
 import dev.fanout.operator.tasks.TaskJobs;
 import dev.fanout.operator.tasks.TaskOwner;
 import dev.fanout.operator.tasks.TaskSet;
@@ -889,42 +888,5 @@ class ReconcileInProcessTest {
         // Timed (a run longer than any Job overhead here: alone is right): the other four start at once.
         await("the window filled", () -> jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !j.getMetadata().getUid()
                 .equals(probe.getMetadata().getUid())).count() == 7);
-    }
-
-    /**
-     * Jobs are made no faster than the Job controller makes their pods (none here until the test makes them): with 40 slots
-     * free, at most {@value TaskEngine#MAX_JOBS_AWAITING_PODS} Jobs wait for a pod, and each pod made lets one more Job
-     * be made. Otherwise a window of hundreds is made at once and its last packs start a minute after they were sized.
-     */
-    @Test
-    void noMoreJobsWaitForThePodsTheJobControllerHasYetToMake() {
-        startOperator();
-        String sets = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "{name: s" + i + "}")
-                .collect(java.util.stream.Collectors.joining(", "));
-        apply("""
-                apiVersion: fanout.dev/v1alpha1
-                kind: EnergySimulationBatch
-                metadata: {name: walls}
-                spec:
-                  models: [{name: office, url: "http://data/office.idf"}]
-                  weather: [{name: golden, url: "http://data/golden.epw"}]
-                  constructionSets: [%s]
-                  parallelism: {max: 40}
-                  packing: {maxRunsPerJob: 1}
-                  resources: {requests: {cpu: 100m}}
-                  results: {database: {secretRef: {name: postgis}}}
-                """.formatted(sets), EnergySimulationBatch.class);
-        int most = TaskEngine.MAX_JOBS_AWAITING_PODS;
-        await(most + " Jobs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == most);
-        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> jobsOfKind(EnergyBatchPlan.KIND).size() == most);
-        for (Job j : jobsOfKind(EnergyBatchPlan.KIND).subList(0, 5)) { // the Job controller makes five pods
-            Map<String, String> labels = new HashMap<>(j.getSpec().getTemplate().getMetadata().getLabels());
-            labels.put("job-name", j.getMetadata().getName());
-            client.pods().inNamespace(ns).resource(podOf(j, labels)).create();
-        }
-        await((most + 5) + " Jobs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == most + 5);
-        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-                .until(() -> jobsOfKind(EnergyBatchPlan.KIND).size() == most + 5);
     }
 }
