@@ -9,8 +9,9 @@
 # slot-time account (dev/bench/scale_account.py): each slot-second from create to Succeeded is a run, a pod beyond its
 # runs, or idle waiting for the operator, the Job controller, the scheduler, or for nothing (no run left), or after the
 # last run's pod; per slot, the parts sum to the makespan, so the gap to the ideal is shown part by part.
-# Targets: ideal/actual >= 0.9, <= 1 operator write per run, status <= 256 KiB, heap <= 256 MiB. Batches over 10,000 runs use several weather files (10,000 samples at most
-# per batch's parameter space); the operator is started with fanout.batch.max-runs raised to fit.
+# Targets: ideal/actual >= 0.9, <= 1 operator write per run, status <= 256 KiB, heap <= 256 MiB. Batches over 10,000 runs
+# use several weather files (10,000 samples at most per batch's parameter space); the operator is started with
+# fanout.batch.max-runs raised to fit.
 # FANOUT_BENCH_TRACE=<dir> keeps the stamped pod and Job watches each account is made from.
 # FANOUT_OPERATOR_OPTS adds JVM options to the operator (e.g. -Xmx256m: the heap target as a limit).
 set -euo pipefail

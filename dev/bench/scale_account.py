@@ -59,8 +59,8 @@ ramp = sum(starts) / len(starts) if starts else 0.0
 work = runs * run_seconds / slots
 last = max((s for s in starts if s < starts[0] + work), default=0.0)
 
-# The account. Events change four counts: pods running, pods made but not running, Jobs without a pod yet, and whether
-# any Job is still to be made (after the last Job's creation an idle slot has no run left to take: the tail).
+# The account. Events change three counts: pods running, pods made but not running, Jobs without a pod yet. After the
+# last Job's creation an idle slot has no run left to take (the tail); after the last run's pod ends, it is the end.
 first_pod_of = {}
 for pod, job in job_of.items():
     if job not in first_pod_of or created[pod] < created[first_pod_of[job]]:
@@ -89,8 +89,8 @@ for when, d_run, d_pend, d_jobs in events + [(t1, 0, 0, 0)]:
             parts["end"] += slots * span
         else:
             scheduler = min(idle, n_pending)
-            # While Jobs wait for their pods, the Job controller is behind: the operator makes no more Jobs than it can
-            # take (TaskEngine.MAX_JOBS_AWAITING_PODS), so every idle slot without a pod waits for it.
+            # While any Job waits for its pod, the Job controller is behind: the operator makes a wave's Jobs at once,
+            # so every idle slot without a pod waits for the controller, not for the operator.
             controller = idle - scheduler if n_jobs > 0 else 0
             rest = idle - scheduler - controller
             parts["scheduler"] += scheduler * span
