@@ -178,7 +178,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (!problems.isEmpty()) {
             FanoutStatusAggregator.apply(status, FanoutStatusAggregator.Observation.invalid(generation,
                     "invalid spec: " + String.join("; ", problems), Instant.now()));
-            return ReconcileSupport.writeStatus(client, recorded, resource, before, null);
+            return ReconcileSupport.writeStatus(client, context, recorded, () -> metrics.statusConflict(taskKind), resource, before, null);
         }
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : config.worker().image();
         TaskOwner owner = new TaskOwner(resource, spec, database(resource), image, TaskJobs.resources(spec, defaultRequests()),
@@ -274,7 +274,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (untilScheduled != null && (next == null || untilScheduled.compareTo(next) < 0)) {
             next = untilScheduled;
         }
-        return ReconcileSupport.writeStatus(client, recorded, resource, before, next);
+        return ReconcileSupport.writeStatus(client, context, recorded, () -> metrics.statusConflict(taskKind), resource, before, next);
     }
 
     /** The annotation that asks for the tasks that failed for good to run again; any new value does. */

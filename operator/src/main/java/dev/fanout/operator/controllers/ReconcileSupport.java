@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -36,20 +37,31 @@ final class ReconcileSupport {
      * Writes the status with optimistic locking (PUT with the resourceVersion read): a reconcile that worked from a stale
      * copy fails with 409 and runs again on the fresh one, so no recorded outcome is ever overwritten. Unchanged status
      * is not written.
+     * <p>
+     * The written resource goes to JOSDK's overlay on the informer cache (as its own status updates do): the next pass,
+     * woken by a pod or Job event that arrives before the informer sees this write, starts from what this pass recorded,
+     * not from the copy before it. A pass on that older copy would act on outdated states before its write failed: adopt
+     * Jobs this pass already recorded, miss the timings this pass took in, and start runs alone instead of packed.
      */
-    static <R extends CustomResource<?, ?>> UpdateControl<R> writeStatus(KubernetesClient client, RecordedAfterWrite metrics, R resource,
-            String before, Duration next) {
+    static <R extends CustomResource<?, ?>> UpdateControl<R> writeStatus(KubernetesClient client, Context<R> context,
+            RecordedAfterWrite metrics, Runnable conflicted, R resource, String before, Duration next) {
         UpdateControl<R> control = UpdateControl.noUpdate();
         if (!Serialization.asJson(resource.getStatus()).equals(before)) {
             metrics.apiWrite("update", "status");
+            String read = resource.getMetadata().getResourceVersion();
+            R written;
             try {
-                client.resource(resource).updateStatus();
+                written = client.resource(resource).updateStatus();
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
+                    conflicted.run();
                     return control.rescheduleAfter(Duration.ofMillis(200));
                 }
                 throw e;
             }
+            resource.getMetadata().setResourceVersion(read); // the version this write replaced: the overlay checks the informer is at it
+            context.eventSourceRetriever().getControllerEventSource().handleRecentResourceUpdate(ResourceID.fromResource(resource),
+                    written, resource);
         }
         metrics.written();
         return next == null ? control : control.rescheduleAfter(next);

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * {@code fanout_resource_since_progress_seconds} for alerts;</li>
  * <li>events, counted as they happen: {@code fanout_task_duration_seconds} (histogram), {@code fanout_task_retries_total}
  * and {@code fanout_task_failures_total} by class, {@code fanout_task_stuck_total}, {@code fanout_reconcile_seconds},
- * {@code fanout_reconcile_errors_total}, {@code fanout_api_writes_total{verb,resource}}.</li>
+ * {@code fanout_reconcile_errors_total}, {@code fanout_api_writes_total{verb,resource}},
+ * {@code fanout_status_conflicts_total{kind}}.</li>
  * </ul>
  * The state series come from the replica that reconciles (the leader); a standby has none.
  */
@@ -179,5 +180,14 @@ public class FanoutMetrics implements TaskMetrics {
             Counter.builder("fanout.reconcile.errors").description("Reconcile passes that threw").tags("kind", kind).register(registry)
                     .increment();
         }
+    }
+
+    /**
+     * A pass's status write was refused (409): it worked from a copy older than the resource, and runs again on the fresh
+     * one. Another writer (kubectl, a second replica) explains a few; a steady rate means passes start from stale copies.
+     */
+    public void statusConflict(String kind) {
+        Counter.builder("fanout.status.conflicts").description("Status writes refused because the pass read an older copy (409)")
+                .tags("kind", kind).register(registry).increment();
     }
 }

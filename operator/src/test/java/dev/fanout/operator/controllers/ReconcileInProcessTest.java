@@ -124,6 +124,11 @@ class ReconcileInProcessTest {
 
     /** The operator as Quarkus wires it, by hand: both reconcilers, a capacity planner, the settings' defaults. */
     private void startOperator() {
+        startOperator(null);
+    }
+
+    /** {@code batches}: the cache of the EnergySimulationBatch informer (null: the default). */
+    private void startOperator(io.fabric8.kubernetes.client.informers.cache.ItemStore<EnergySimulationBatch> batches) {
         FanoutConfig config = new SmallRyeConfigBuilder().withMapping(FanoutConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValue("fanout.worker.image", IMAGE).withDefaultValue("fanout.reconcile.requeue-while-running", "2s")
@@ -146,7 +151,12 @@ class ReconcileInProcessTest {
         // This test's namespace only: the resources earlier tests left in theirs (Jobs still running, which no kubelet ends)
         // would otherwise be reconciled again by every later operator and take the node's slots from its test.
         operator.register(sl, o -> o.settingNamespaces(ns));
-        operator.register(esb, o -> o.settingNamespaces(ns));
+        operator.register(esb, o -> {
+            o.settingNamespaces(ns);
+            if (batches != null) {
+                o.withItemStore(batches);
+            }
+        });
         operator.start();
     }
 
@@ -763,6 +773,72 @@ class ReconcileInProcessTest {
             }
             assertThat(runs).hasSize(14).doesNotHaveDuplicates();
             assertThat(batch().getStatus().variants.succeeded).isEqualTo(14);
+        }
+    }
+
+    /**
+     * The pass that starts the first runs is still writing its status when one of them has ended already: the pass the
+     * pod's end wakes must start from what that write recorded, not from the informer's copy before it. On that older
+     * copy it would adopt the Jobs just recorded, miss the ended run's timing, start the next run alone instead of a
+     * pack, and only then find its status write refused (409).
+     */
+    @Test
+    void aPassWokenBeforeTheInformerSeesTheLastStatusWriteStartsFromThatWrite(@org.junit.jupiter.api.io.TempDir Path files) throws Exception {
+        Files.writeString(files.resolve("large.idf"), "Version,25.2;\n" + "! padding\n".repeat(500));
+        Files.writeString(files.resolve("small.idf"), "Version,25.2;");
+        Files.writeString(files.resolve("w.epw"), "LOCATION,Golden");
+        java.util.concurrent.ExecutorService kubelet = java.util.concurrent.Executors.newSingleThreadExecutor();
+        // An informer that sees each change of a batch 0.3 s late, as a busy one does: the operator's own writes included.
+        var lagging = new io.fabric8.kubernetes.client.informers.cache.BasicItemStore<EnergySimulationBatch>(
+                io.fabric8.kubernetes.client.informers.cache.Cache::metaNamespaceKeyFunc) {
+            @Override
+            public EnergySimulationBatch put(String key, EnergySimulationBatch b) {
+                if (get(key) != null) {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.put(key, b);
+            }
+        };
+        // Plays a kubelet whose pod ends the moment its Job exists: while the operator's first pass is still at work.
+        io.fabric8.kubernetes.client.Watcher<Job> endsAtOnce = new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Job job) {
+                if (action == Action.ADDED && "large.golden.a".equals(job.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))) {
+                    kubelet.submit(() -> podEnds(job, 0, Results.toJson(new CollectResult("large.golden.a", "design days", 12.5, 250.0, 3,
+                            0.5, "public.energy_results"))));
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        };
+        try (dev.fanout.worker.testdata.FileServer http = new dev.fanout.worker.testdata.FileServer(files);
+                io.fabric8.kubernetes.client.Watch watch = client.batch().v1().jobs().inNamespace(ns).watch(endsAtOnce)) {
+            startOperator(lagging);
+            apply("""
+                    apiVersion: fanout.dev/v1alpha1
+                    kind: EnergySimulationBatch
+                    metadata: {name: walls}
+                    spec:
+                      models: [{name: small, url: "%s"}, {name: large, url: "%s"}]
+                      weather: [{name: golden, url: "%s"}]
+                      constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}]
+                      parallelism: {max: 2}
+                      results: {database: {secretRef: {name: postgis}}}
+                    """.formatted(http.url("small.idf"), http.url("large.idf"), http.url("w.epw")), EnergySimulationBatch.class);
+            await("a pack of large", () -> packs().size() == 1);
+            // No run went alone but the two first (large's ended one's Job may be deleted already).
+            assertThat(jobsOfKind(EnergyBatchPlan.KIND)).filteredOn(j -> !TaskJobs.isPack(j))
+                    .extracting(j -> j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)).isSubsetOf("large.golden.a", "small.golden.a");
+            assertThat(TaskJobs.members(packs().get(0))).extracting(TaskJobs.Member::id).allMatch(id -> id.startsWith("large.golden."));
+            assertThat(metrics.find("fanout.status.conflicts").counters()).as("status writes refused (a pass on a stale copy)").isEmpty();
+        } finally {
+            kubelet.shutdownNow();
         }
     }
 
