@@ -56,6 +56,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private final Map<String, TaskState> states;
     private final String workerImage;
     private final boolean timeEachGroup;
+    private final java.util.function.Function<String, Instant> podStarted;
     private Map<String, Run> runs; // made when a pod is first needed
     private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
     private boolean measuredMade;
@@ -63,14 +64,19 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private Integer runsLeft; // made once a pass, when a pack is first sized
     private Double secondsLeft; // the same, for runs of several lengths
 
+    /** With no pod started: every running Job has all its runs left. */
     EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage) {
-        this(esb, variants, states, workerImage, esb != null && EnergyBatchPlan.severalGroups(esb.getSpec()));
+        this(esb, variants, states, workerImage, esb != null && EnergyBatchPlan.severalGroups(esb.getSpec()), job -> null);
     }
 
-    /** {@code timeEachGroup}: runs are timed per model and weather (status.packing.groups), and packs sized by those times. */
+    /**
+     * @param timeEachGroup runs are timed per model and weather (status.packing.groups), and packs sized by those times
+     * @param podStarted when a Job's pod started (null: not yet), which is when its runs began, not when the Job was made
+     */
     EnergyBatchPacker(EnergySimulationBatch esb, List<EnergyBatchPlan.Variant> variants, Map<String, TaskState> states, String workerImage,
-            boolean timeEachGroup) {
+            boolean timeEachGroup, java.util.function.Function<String, Instant> podStarted) {
         this.timeEachGroup = timeEachGroup;
+        this.podStarted = podStarted;
         this.esb = esb;
         this.variants = variants;
         this.states = states;
@@ -152,9 +158,11 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /**
-     * The runs the running Jobs still have to do, by the measured times: a pack of 157 runs of 2 s that started its runs
-     * 100 s ago has 107 left. A slot that frees up gets a share of what is left to do, not of runs that packs about to end
-     * already hold (that would make its pack outlast them all).
+     * The runs the running Jobs still have to do, by the measured times: a pack of 157 runs of 2 s whose pod started its
+     * runs 100 s ago has 107 left. A slot that frees up gets a share of what is left to do, not of runs that packs about to
+     * end already hold (that would make its pack outlast them all). Counted from the pod's start, not the Job's: a wave of
+     * hundreds of Jobs made at once gets its pods over a minute (the Job controller's pace), and a pack counted from its
+     * Job would look further on than it is, so the packs after it would all be sized alike and end as staggered.
      */
     int runsLeft(PackingStatus m, Instant now) {
         return (int) Math.ceil(secondsRunning(m, now, Map.of()) / m.runSeconds - 1e-9);
@@ -181,23 +189,23 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         return left + secondsRunning(m, now, byGroup);
     }
 
-    /** Seconds the running Jobs still have to run: each run at its group's length (else the batch's mean) after the overhead. */
+    /** Seconds the running Jobs still have to run: each run at its group's length (else the batch's mean), from its pod's start. */
     private double secondsRunning(PackingStatus m, Instant now, Map<String, Double> runSecondsByGroup) {
         Map<String, Double> workOf = new HashMap<>();
-        Map<String, String> startOf = new HashMap<>();
         for (var e : states.entrySet()) {
             TaskState s = e.getValue();
-            if (s.phase() == TaskPhase.Running && s.job() != null && s.startTime() != null) {
+            if (s.phase() == TaskPhase.Running && s.job() != null) {
                 double run = runSecondsByGroup.isEmpty() ? m.runSeconds
                         : runSecondsByGroup.getOrDefault(EnergyBatchPlan.groupOf(e.getKey()), m.runSeconds);
                 workOf.merge(s.job(), run, Double::sum);
-                startOf.putIfAbsent(s.job(), s.startTime());
             }
         }
-        double overhead = m.overheadSeconds == null ? 0 : m.overheadSeconds;
         double left = 0;
         for (var job : workOf.entrySet()) {
-            double ran = Duration.between(Instant.parse(startOf.get(job.getKey())), now).toMillis() / 1000.0 - overhead;
+            // The measured overhead is not taken off: it is timed from the Job's creation, so it holds the controller's
+            // queue too; what a pod spends before its first run (seconds) is small beside a pack's minutes.
+            Instant began = podStarted.apply(job.getKey());
+            double ran = began == null ? 0 : Duration.between(began, now).toMillis() / 1000.0;
             left += Math.min(job.getValue(), Math.max(0, job.getValue() - ran));
         }
         return left;

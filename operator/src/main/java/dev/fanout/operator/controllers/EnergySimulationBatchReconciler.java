@@ -94,7 +94,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
 
     /** The runs: live ones from status.running, finished ones from the ledger, the rest are new. */
     @Override
-    Tasks tasks(EnergySimulationBatch esb, String image) {
+    Tasks tasks(EnergySimulationBatch esb, String image, java.util.function.Function<String, java.time.Instant> podStarted) {
         EnergySimulationBatchStatus status = esb.getStatus();
         if ((esb.getSpec().schedule != null || esb.getSpec().models.size() > 1) && status.inputs.isEmpty()) {
             // What later scheduled runs compare with; the models' sizes order the plan, largest first.
@@ -117,7 +117,7 @@ public class EnergySimulationBatchReconciler extends FanoutReconciler<EnergySimu
             }
         }
         return new Tasks(plan, states, id -> new TaskLedger.Entry(),
-                new EnergyBatchPacker(esb, variants, states, image, timeEachGroup));
+                new EnergyBatchPacker(esb, variants, states, image, timeEachGroup, podStarted));
     }
 
     /** Whether this batch's runs are timed per model and weather file: it has several, and the operator is set to. */

@@ -98,7 +98,12 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
 
     abstract SecretKeys database(R resource);
 
-    abstract Tasks tasks(R resource, String image);
+    /**
+     * The plan and the recorded states of the resource's tasks.
+     *
+     * @param podStarted when the pod of one of the resource's Jobs (by name) started, or null while it has not
+     */
+    abstract Tasks tasks(R resource, String image, Function<String, Instant> podStarted);
 
     /** Writes the task states of this pass back into the status. */
     abstract void recordTasks(R resource, Tasks tasks, TaskEngine.Pass pass);
@@ -203,7 +208,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
                     + (run.scheduledTime != null ? " of " + run.scheduledTime : step.forced() ? ": " + Runs.RELOAD + "=" + status.reload : "") + ")");
             startRun(resource, run, step.forced(), owner);
         }
-        Tasks tasks = tasks(resource, image);
+        Tasks tasks = tasks(resource, image, ReconcileSupport.podStarts(() -> context.getSecondaryResources(Pod.class)));
         boolean rerunPending = rerunFailed(resource, status, tasks, jobs, owner);
         if (!Boolean.TRUE.equals(status.run.failedRestarted)) { // a new run: what failed in the last one runs again
             List<String> restarted = restartFailed(resource, tasks, jobs);

@@ -67,6 +67,28 @@ final class ReconcileSupport {
         return next == null ? control : control.rescheduleAfter(next);
     }
 
+    /**
+     * When each Job's pod started (status.startTime, set once a node took it), by Job name; null while none has: its
+     * Job may wait in the Job controller's queue, or its pod for a node. Read from the pods once, when first asked.
+     */
+    static Function<String, java.time.Instant> podStarts(java.util.function.Supplier<? extends java.util.Collection<Pod>> pods) {
+        Map<String, java.time.Instant> byJob = new HashMap<>();
+        boolean[] read = {false};
+        return job -> {
+            if (!read[0]) {
+                read[0] = true;
+                for (Pod p : pods.get()) {
+                    String name = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(JOB_NAME);
+                    if (name != null && p.getStatus() != null && p.getStatus().getStartTime() != null) {
+                        java.time.Instant at = java.time.Instant.parse(p.getStatus().getStartTime());
+                        byJob.merge(name, at, (a, b) -> a.isBefore(b) ? a : b);
+                    }
+                }
+            }
+            return byJob.get(job);
+        };
+    }
+
     static List<Job> ofKind(List<Job> jobs, String kind) {
         return jobs.stream().filter(j -> j.getMetadata().getLabels() != null
                 && kind.equals(j.getMetadata().getLabels().get(TaskJobs.LABEL_KIND))).toList();

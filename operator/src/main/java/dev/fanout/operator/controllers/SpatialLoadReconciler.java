@@ -67,7 +67,7 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
     }
 
     @Override
-    Tasks tasks(SpatialLoad sl, String image) {
+    Tasks tasks(SpatialLoad sl, String image, java.util.function.Function<String, Instant> podStarted) {
         if (sl.getStatus().layers.isEmpty() && sl.getSpec().layers.size() > 1) {
             sizeSources(sl);
         }

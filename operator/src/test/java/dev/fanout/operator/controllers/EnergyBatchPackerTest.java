@@ -60,9 +60,12 @@ class EnergyBatchPackerTest {
         assertThat(p.overheadSeconds).isEqualTo(2.4);
     }
 
-    /** A slot that frees up shares out what the running Jobs still have to do, by their start and the measured times. */
+    /**
+     * A slot that frees up shares out what the running Jobs still have to do, by their pods' start and the measured times:
+     * a Job whose pod has not started (it waits in the Job controller's queue) has all its runs left, however old the Job.
+     */
     @Test
-    void whatRunningPacksStillHaveToDoIsReckonedFromTheirStartAndTheMeasuredTimes() {
+    void whatRunningPacksStillHaveToDoIsReckonedFromTheirPodsStartAndTheMeasuredTimes() {
         java.time.Instant now = java.time.Instant.parse("2026-12-03T12:00:00Z");
         java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.LinkedHashMap<>();
         for (int i = 0; i < 157; i++) {
@@ -73,11 +76,18 @@ class EnergyBatchPackerTest {
         }
         states.put("c", run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running, "c-1", now));
         states.put("d", run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Succeeded, "d-1", now.minusSeconds(50)));
-        EnergyBatchPacker packer = new EnergyBatchPacker(null, java.util.List.of(), states, "worker");
-        // 2 s runs, 10 s overhead: pack-a ran 50 runs of its 157, pack-b is about to end, c has not begun, d is done.
-        assertThat(packer.runsLeft(measured(2, 10), now)).isEqualTo(107 + 0 + 1);
-        // So 300 waiting over 4 slots, with those running: 102 each, not (300 + 168) / 4 = 117.
-        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 300, packer.runsLeft(measured(2, 10), now), 4)).isEqualTo(102);
+        for (int i = 0; i < 20; i++) {
+            states.put("e" + i, run(dev.fanout.operator.crds.v1alpha1.common.TaskPhase.Running, "pack-e", now.minusSeconds(1000)));
+        }
+        // pack-a's pod started 100 s ago, pack-b's 1000 s ago, c's just now; pack-e's has not started (its Job is 1000 s old).
+        java.util.Map<String, java.time.Instant> pods = java.util.Map.of("pack-a", now.minusSeconds(100), "pack-b", now.minusSeconds(1000),
+                "c-1", now);
+        EnergyBatchPacker packer = new EnergyBatchPacker(null, java.util.List.of(), states, "worker", false, pods::get);
+        // 2 s runs: pack-a ran 50 runs of its 157, pack-b is about to end, c has not begun, pack-e has all 20 left, d is
+        // done. The Jobs' overhead (10 s, timed from their creation) is not taken off the pods' time.
+        assertThat(packer.runsLeft(measured(2, 10), now)).isEqualTo(107 + 0 + 1 + 20);
+        // So 300 waiting over 4 slots, with those running: 107 each, not (300 + 188) / 4 = 122.
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 300, packer.runsLeft(measured(2, 10), now), 4)).isEqualTo(107);
     }
 
     /**
@@ -117,12 +127,12 @@ class EnergyBatchPackerTest {
         esb.getSpec().energyplus = new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergyPlusSpec();
         esb.getSpec().energyplus.mode = dev.fanout.api.SimulationMode.designDay;
         java.util.Map<String, dev.fanout.operator.tasks.TaskState> states = new java.util.LinkedHashMap<>();
-        EnergyBatchPacker packer = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false);
+        EnergyBatchPacker packer = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false, job -> null);
         assertThat(packer.size("office/golden", 64, 0, 2)).isEqualTo(32);
         assertThat(packer.size("office/golden", 1000, 0, 4)).isEqualTo(32); // the cap
         assertThat(packer.jobsWhileUnmeasured()).isEqualTo(Integer.MAX_VALUE);
         esb.getSpec().energyplus.mode = dev.fanout.api.SimulationMode.annual;
-        EnergyBatchPacker annual = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false);
+        EnergyBatchPacker annual = new EnergyBatchPacker(esb, java.util.List.of(), states, "worker", false, job -> null);
         assertThat(annual.size("office/golden", 64, 0, 2)).isEqualTo(1);
         assertThat(annual.jobsWhileUnmeasured()).isEqualTo(EnergyBatchPacker.PROBES);
     }
