@@ -38,6 +38,12 @@ final class EnergyBatchPacker implements TaskSet.Packer {
      * once; fewer, longer Jobs keep that queue short. Five minutes of runs is little to run again should a pack's pod die.
      */
     static final double PACK_SECONDS = 300;
+    /**
+     * Pods a second the Job controller starts at its default API rate (20 writes/s, a few per Job), as measured on the
+     * test bed (dev/bench/scale.sh: about 7). A wave of Jobs made at once gets its pods over window / this many seconds,
+     * so each of its slots waits half that on average: Job overhead that the first Jobs, timed alone, cannot show.
+     */
+    static final double JOB_CONTROLLER_PODS_PER_SECOND = 7;
 
     /**
      * Batches of at most this many runs rank in every pack, not only in those started when no run waited: a ranking reads
@@ -140,7 +146,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
                 secondsLeft = secondsLeft(m, Instant.now());
             }
             double run = runSeconds(m, packKey);
-            lastSize = size(run, m.overheadSeconds, cap(), secondsLeft / Math.max(1, window) / run, waiting);
+            lastSize = size(run, m.overheadSeconds, cap(), secondsLeft / Math.max(1, window) / run, waiting, window);
         }
         return lastSize;
     }
@@ -301,8 +307,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     /**
-     * Alone until a Job was timed; then enough runs that the Job's overhead is at most {@value #OVERHEAD_SHARE} of its time,
-     * and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more
+     * Alone until a Job was timed; then enough runs that the Job's overhead (with the Job controller's queue under a wave
+     * as large as the window) is at most {@value #OVERHEAD_SHARE} of its time, and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more
      * than the cap, nor than an even share of the runs left (waiting and running) over the window's slots, cut into whole
      * packs: a large pack must not leave other slots idle at the end.
      */
@@ -310,15 +316,19 @@ final class EnergyBatchPacker implements TaskSet.Packer {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
             return 1;
         }
-        return size(measured.runSeconds, measured.overheadSeconds, cap, (waiting + running) / (double) Math.max(1, window), waiting);
+        return size(measured.runSeconds, measured.overheadSeconds, cap, (waiting + running) / (double) Math.max(1, window), waiting, window);
     }
 
     /** The same for runs of {@code run} seconds, {@code evenShare} of them being an even share of what is left per slot. */
-    static int size(double run, double overhead, int cap, double evenShare, int waiting) {
+    static int size(double run, double overhead, int cap, double evenShare, int waiting, int window) {
         if (cap <= 1) {
             return 1;
         }
-        double enough = Math.ceil(overhead * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / run);
+        // The overhead with the Job controller's queue under a wave as large as the window (mostly 0 for small windows):
+        // 320 slots wait some 23 s each, so 2 s runs go 218 to a pack (one wave of 313 a slot rather than two of 157,
+        // whose second wave would wait in that queue again).
+        double queue = Math.max(1, window) / (2 * JOB_CONTROLLER_PODS_PER_SECOND);
+        double enough = Math.ceil((overhead + queue) * (1 - OVERHEAD_SHARE) / OVERHEAD_SHARE / run);
         double wanted = Math.max(1, Math.max(enough, Math.floor(PACK_SECONDS / run)));
         double share = Math.ceil(evenShare - 1e-9);
         // The share in whole packs of at least the wanted size: 313 runs a slot at 150 wanted are two packs of 157, not two

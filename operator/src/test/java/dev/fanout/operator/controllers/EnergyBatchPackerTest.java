@@ -30,8 +30,14 @@ class EnergyBatchPackerTest {
         // 20 s runs, 1.5 s overhead: 2 runs for 5 %, and 15 runs make 300 s; a slot's 250 runs are 16 packs of 16.
         assertThat(EnergyBatchPacker.size(measured(20, 1.5), 500, 1000, 0, 4)).isEqualTo(16);
         // 2 s runs whose overhead read 0 (an idle cluster, timestamps of a second): still 300 s of runs, in whole packs
-        // of a slot's share: 313 runs a slot are two packs of 157, not two of 150 and a third wave of 13.
-        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 100_000, 0, 320)).isEqualTo(157);
+        // of a slot's share: over 10 slots, 450 runs a slot are three packs of 150, 313 runs are two of 157 (not two of
+        // 150 and a third wave of 13).
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 4_500, 0, 10)).isEqualTo(150);
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 3_130, 0, 10)).isEqualTo(157);
+        // Over 320 slots, a wave waits some 23 s a slot in the Job controller's queue: 218 runs make that 5 %, so a slot's
+        // 313 go in one pack, not in two waves.
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 100_000, 0, 320)).isEqualTo(313);
+        assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 200_000, 0, 320)).isEqualTo(313);
         assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 3_000, 0, 10)).isEqualTo(150);
         assertThat(EnergyBatchPacker.size(measured(2, 0), 500, 1_000, 0, 10)).isEqualTo(100);
         // 200 s runs, 2 s overhead: 1 % alone, longer than 150 s: alone.
