@@ -712,22 +712,10 @@ class ReconcileInProcessTest {
      */
     @Test
     void theModelWhoseFirstRunTookLongestGoesNextAndAReorderStartsNoRunTwice(@org.junit.jupiter.api.io.TempDir Path files) throws Exception {
-        Files.writeString(files.resolve("large.idf"), "Version,25.2;\n" + "! padding\n".repeat(500));
-        Files.writeString(files.resolve("small.idf"), "Version,25.2;");
-        Files.writeString(files.resolve("w.epw"), "LOCATION,Golden");
+        writeTwoModels(files);
         try (dev.fanout.worker.testdata.FileServer http = new dev.fanout.worker.testdata.FileServer(files)) {
             startOperator();
-            apply("""
-                    apiVersion: fanout.dev/v1alpha1
-                    kind: EnergySimulationBatch
-                    metadata: {name: walls}
-                    spec:
-                      models: [{name: small, url: "%s"}, {name: large, url: "%s"}]
-                      weather: [{name: golden, url: "%s"}]
-                      constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}]
-                      parallelism: {max: 2}
-                      results: {database: {secretRef: {name: postgis}}}
-                    """.formatted(http.url("small.idf"), http.url("large.idf"), http.url("w.epw")), EnergySimulationBatch.class);
+            applyTwoModels(http);
             await("the two first runs", () -> jobsOfKind(EnergyBatchPlan.KIND).size() == 2);
             assertThat(jobsOfKind(EnergyBatchPlan.KIND)).allSatisfy(j -> assertThat(TaskJobs.isPack(j)).isFalse())
                     .extracting(j -> j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))
@@ -784,9 +772,7 @@ class ReconcileInProcessTest {
      */
     @Test
     void aPassWokenBeforeTheInformerSeesTheLastStatusWriteStartsFromThatWrite(@org.junit.jupiter.api.io.TempDir Path files) throws Exception {
-        Files.writeString(files.resolve("large.idf"), "Version,25.2;\n" + "! padding\n".repeat(500));
-        Files.writeString(files.resolve("small.idf"), "Version,25.2;");
-        Files.writeString(files.resolve("w.epw"), "LOCATION,Golden");
+        writeTwoModels(files);
         java.util.concurrent.ExecutorService kubelet = java.util.concurrent.Executors.newSingleThreadExecutor();
         // An informer that sees each change of a batch 0.3 s late, as a busy one does: the operator's own writes included.
         var lagging = new io.fabric8.kubernetes.client.informers.cache.BasicItemStore<EnergySimulationBatch>(
@@ -820,17 +806,7 @@ class ReconcileInProcessTest {
         try (dev.fanout.worker.testdata.FileServer http = new dev.fanout.worker.testdata.FileServer(files);
                 io.fabric8.kubernetes.client.Watch watch = client.batch().v1().jobs().inNamespace(ns).watch(endsAtOnce)) {
             startOperator(lagging);
-            apply("""
-                    apiVersion: fanout.dev/v1alpha1
-                    kind: EnergySimulationBatch
-                    metadata: {name: walls}
-                    spec:
-                      models: [{name: small, url: "%s"}, {name: large, url: "%s"}]
-                      weather: [{name: golden, url: "%s"}]
-                      constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}]
-                      parallelism: {max: 2}
-                      results: {database: {secretRef: {name: postgis}}}
-                    """.formatted(http.url("small.idf"), http.url("large.idf"), http.url("w.epw")), EnergySimulationBatch.class);
+            applyTwoModels(http);
             await("a pack of large", () -> packs().size() == 1);
             // No run went alone but the two first (large's ended one's Job may be deleted already).
             assertThat(jobsOfKind(EnergyBatchPlan.KIND)).filteredOn(j -> !TaskJobs.isPack(j))
@@ -840,6 +816,28 @@ class ReconcileInProcessTest {
         } finally {
             kubelet.shutdownNow();
         }
+    }
+
+    /** A large model file (5 KB) and a small one (13 bytes), one weather file. */
+    private static void writeTwoModels(Path files) throws java.io.IOException {
+        Files.writeString(files.resolve("large.idf"), "Version,25.2;\n" + "! padding\n".repeat(500));
+        Files.writeString(files.resolve("small.idf"), "Version,25.2;");
+        Files.writeString(files.resolve("w.epw"), "LOCATION,Golden");
+    }
+
+    /** Batch "walls": the two models of {@link #writeTwoModels} with 7 construction sets each, 2 slots. */
+    private void applyTwoModels(dev.fanout.worker.testdata.FileServer http) {
+        apply("""
+                apiVersion: fanout.dev/v1alpha1
+                kind: EnergySimulationBatch
+                metadata: {name: walls}
+                spec:
+                  models: [{name: small, url: "%s"}, {name: large, url: "%s"}]
+                  weather: [{name: golden, url: "%s"}]
+                  constructionSets: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}]
+                  parallelism: {max: 2}
+                  results: {database: {secretRef: {name: postgis}}}
+                """.formatted(http.url("small.idf"), http.url("large.idf"), http.url("w.epw")), EnergySimulationBatch.class);
     }
 
     /** Ends a run's Job alone with this engine time. */
