@@ -308,9 +308,10 @@ final class EnergyBatchPacker implements TaskSet.Packer {
 
     /**
      * Alone until a Job was timed; then enough runs that the Job's overhead (with the Job controller's queue under a wave
-     * as large as the window) is at most {@value #OVERHEAD_SHARE} of its time, and at least {@value #PACK_SECONDS} s of runs (the overhead timed on an idle cluster may even read 0); but no more
-     * than the cap, nor than an even share of the runs left (waiting and running) over the window's slots, cut into whole
-     * packs: a large pack must not leave other slots idle at the end.
+     * as large as the window) is at most {@value #OVERHEAD_SHARE} of its time, and at least {@value #PACK_SECONDS} s of
+     * runs (the overhead timed on an idle cluster may even read 0); but no more than the cap, nor than an even share of the
+     * runs left (waiting and running) over the window's slots, cut into whole packs: a large pack must not leave other
+     * slots idle at the end.
      */
     static int size(PackingStatus measured, int cap, int waiting, int running, int window) {
         if (cap <= 1 || measured == null || measured.runSeconds == null || measured.overheadSeconds == null || measured.runSeconds <= 0) {
