@@ -67,6 +67,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
     private boolean measuredMade;
     private Integer lastSize;
+    private double lastRunSeconds = Double.POSITIVE_INFINITY; // of the runs last sized; infinite: unmeasured, no shift
     private Integer runsLeft; // made once a pass, when a pack is first sized
     private Double secondsLeft; // the same, for runs of several lengths
 
@@ -128,7 +129,24 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     }
 
     @Override
-    public int size(String packKey, int waiting, int running, int window) {
+    public int size(String packKey, int waiting, int running, int window, int place, int starting) {
+        int even = size(packKey, waiting, running, window);
+        if (even <= 1 || starting <= 1) {
+            return even;
+        }
+        // A wave's pods start over starting / pace seconds, in the order its Jobs were made: the first gets the runs the
+        // last cannot do in time, so that they end together (the sizes still add up to the wave's share-out).
+        int jobs = Math.min(starting, (int) Math.ceil(waiting / (double) even));
+        if (place >= jobs) {
+            return even;
+        }
+        double ahead = ((jobs - 1) / 2.0 - place) / JOB_CONTROLLER_PODS_PER_SECOND;
+        lastSize = (int) Math.max(1, Math.min(Math.min(cap(), waiting), even + Math.round(ahead / lastRunSeconds)));
+        return lastSize;
+    }
+
+    /** The even-share size: the same for every Job of a pass. */
+    int size(String packKey, int waiting, int running, int window) {
         PackingStatus m = measured();
         boolean timed = m != null && m.runSeconds != null && m.overheadSeconds != null && m.runSeconds > 0;
         if (!timed) {
@@ -140,6 +158,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
                 runsLeft = runsLeft(m, Instant.now());
             }
             lastSize = size(m, cap(), waiting, runsLeft, window);
+            lastRunSeconds = m.runSeconds;
         } else {
             // Runs of several lengths: the even share is one of seconds, in runs of this pack's own length.
             if (secondsLeft == null) {
@@ -147,6 +166,7 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             }
             double run = runSeconds(m, packKey);
             lastSize = size(run, m.overheadSeconds, cap(), secondsLeft / Math.max(1, window) / run, waiting, window);
+            lastRunSeconds = run;
         }
         return lastSize;
     }

@@ -92,6 +92,7 @@ final class TaskAdmitter {
         // Chosen first, started once the pass knows whether anything still waits after them: a pack that may end the
         // resource's tasks is told so (TaskSet.Packer#pack).
         List<List<TaskSet.Planned>> starts = new ArrayList<>();
+        int starting = admit;
         java.util.Set<String> chosen = new java.util.HashSet<>();
         for (int i = 0; i < plan.size() && admit > 0; i++) {
             TaskSet.Planned t = plan.get(i);
@@ -101,7 +102,7 @@ final class TaskAdmitter {
             }
             if (set.packer() != null && s.phase() == TaskPhase.Pending && t.packKey() != null) {
                 // Sized from the counts this pass began with: the packs started in it are part of the same share-out.
-                packSize = Math.max(1, set.packer().size(t.packKey(), firstAttempts, runningBefore, window));
+                packSize = Math.max(1, set.packer().size(t.packKey(), firstAttempts, runningBefore, window, starts.size(), starting));
             }
             List<TaskSet.Planned> pack = packSize > 1 && s.phase() == TaskPhase.Pending && t.packKey() != null
                     ? packFrom(set, i, packSize, chosen) : List.of(t);

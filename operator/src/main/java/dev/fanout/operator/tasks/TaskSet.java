@@ -49,9 +49,10 @@ public record TaskSet(TaskOwner owner, String kind, List<Planned> plan, Map<Stri
     public interface Packer {
         /**
          * How many tasks of this pack key one Job takes now, for this many first attempts waiting, tasks running and Jobs
-         * the window holds (1: each alone).
+         * the window holds (1: each alone); {@code place}: Jobs this pass started before this one, of at most
+         * {@code starting} (the Job controller makes their pods in that order, so later ones start later).
          */
-        int size(String packKey, int waiting, int running, int window);
+        int size(String packKey, int waiting, int running, int window, int place, int starting);
 
         /**
          * How many Jobs may run while nothing is measured yet (the first runs alone, timed before packs are sized; a

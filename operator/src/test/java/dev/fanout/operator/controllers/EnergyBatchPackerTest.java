@@ -97,6 +97,38 @@ class EnergyBatchPackerTest {
     }
 
     /**
+     * A wave of 313 Jobs made in one pass gets its pods over 313 / 7 s, in the order the Jobs were made: the first holds
+     * more runs than the even share and the last fewer, by the seconds between their starts, and the wave still holds
+     * every run once.
+     */
+    @Test
+    void theJobsOfOneWaveHoldMoreRunsTheEarlierTheirPodsStart() {
+        EnergySimulationBatch esb = EnergyBatchPlanTest.batch();
+        esb.getSpec().packing.maxRunsPerJob = 500;
+        esb.setStatus(new dev.fanout.operator.crds.v1alpha1.energysimulationbatch.EnergySimulationBatchStatus());
+        esb.getStatus().packing = measured(2, 0);
+        EnergyBatchPacker packer = new EnergyBatchPacker(esb, java.util.List.of(), new java.util.HashMap<>(), "worker", false, job -> null);
+        assertThat(packer.size("office/golden", 10_000, 0, 320)).isEqualTo(32); // the even share
+        int total = 0;
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        for (int place = 0; place < 320 && total < 10_000; place++) {
+            int n = Math.min(10_000 - total, packer.size("office/golden", 10_000, 0, 320, place, 320));
+            sizes.add(n);
+            total += n;
+        }
+        // Sized for 313 Jobs (10,000 / 32): the first starts 22 s before the mean, 11 runs of 2 s more; the last ones as
+        // much after, with fewer; the rounding fits the runs in 312.
+        assertThat(sizes.get(0)).isEqualTo(43);
+        assertThat(sizes.get(156)).isEqualTo(32);
+        assertThat(sizes.get(sizes.size() - 2)).isBetween(21, 22);
+        assertThat(sizes).hasSize(312).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(total).isEqualTo(10_000);
+        // A pass that starts one Job, or a window of two, shifts nothing.
+        assertThat(packer.size("office/golden", 10_000, 0, 320, 0, 1)).isEqualTo(32);
+        assertThat(packer.size("office/golden", 60, 0, 2, 0, 2)).isEqualTo(packer.size("office/golden", 60, 0, 2));
+    }
+
+    /**
      * Runs of two lengths: a pack holds an even share of the seconds left per slot, in runs of its own length. Counted in
      * runs (25 each over 2 slots), a pack of the 6 s runs would take 150 s while one of the 1.5 s runs takes 37.5 s.
      */
