@@ -170,8 +170,10 @@ public class SpatialLoadReconciler extends FanoutReconciler<SpatialLoad, Spatial
                 rows += l.rows == null ? 0 : l.rows;
             }
         }
-        String links = st.aggregate == null ? "" : st.aggregate.completionTime != null && st.aggregate.phase == TaskPhase.Succeeded
-                && !Instant.parse(st.aggregate.completionTime).isBefore(start) ? "; links run" : "; links kept";
+        // By the link Job's start, not its end: times have one-second resolution, and a scheduled run starts the moment the
+        // last one ends, so the last run's links may end in the very second this run starts.
+        String links = st.aggregate == null ? "" : st.aggregate.startTime != null && st.aggregate.phase == TaskPhase.Succeeded
+                && !Instant.parse(st.aggregate.startTime).isBefore(start) ? "; links run" : "; links kept";
         return st.layers.size() + " layers: " + loaded + " loaded (" + rows + " rows), " + unchanged + " unchanged, " + failed + " failed"
                 + links;
     }
