@@ -67,7 +67,6 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     private PackingStatus measured; // the recorded means with this pass's ended Jobs: made once, when first asked
     private boolean measuredMade;
     private Integer lastSize;
-    private double lastRunSeconds = Double.POSITIVE_INFINITY; // of the runs last sized; infinite: unmeasured, no shift
     private Integer runsLeft; // made once a pass, when a pack is first sized
     private Double secondsLeft; // the same, for runs of several lengths
 
@@ -131,7 +130,8 @@ final class EnergyBatchPacker implements TaskSet.Packer {
     @Override
     public int size(String packKey, int waiting, int running, int window, int place, int starting) {
         int even = size(packKey, waiting, running, window);
-        if (even <= 1 || starting <= 1) {
+        Double run = timedRunSeconds(packKey);
+        if (even <= 1 || starting <= 1 || run == null) {
             return even;
         }
         // A wave's pods start over starting / pace seconds, in the order its Jobs were made: the first gets the runs the
@@ -141,15 +141,15 @@ final class EnergyBatchPacker implements TaskSet.Packer {
             return even;
         }
         double ahead = ((jobs - 1) / 2.0 - place) / JOB_CONTROLLER_PODS_PER_SECOND;
-        lastSize = (int) Math.max(1, Math.min(Math.min(cap(), waiting), even + Math.round(ahead / lastRunSeconds)));
+        lastSize = (int) Math.max(1, Math.min(Math.min(cap(), waiting), even + Math.round(ahead / run)));
         return lastSize;
     }
 
     /** The even-share size: the same for every Job of a pass. */
     int size(String packKey, int waiting, int running, int window) {
         PackingStatus m = measured();
-        boolean timed = m != null && m.runSeconds != null && m.overheadSeconds != null && m.runSeconds > 0;
-        if (!timed) {
+        Double run = timedRunSeconds(packKey);
+        if (run == null) {
             // Nothing timed yet: runs go alone to be timed, unless they are short anyway (then an even share at once).
             lastSize = !shortByConstruction() ? 1
                     : (int) Math.max(1, Math.min(Math.min(cap(), Math.ceil((waiting + running) / (double) Math.max(1, window))), waiting));
@@ -158,17 +158,23 @@ final class EnergyBatchPacker implements TaskSet.Packer {
                 runsLeft = runsLeft(m, Instant.now());
             }
             lastSize = size(m, cap(), waiting, runsLeft, window);
-            lastRunSeconds = m.runSeconds;
         } else {
             // Runs of several lengths: the even share is one of seconds, in runs of this pack's own length.
             if (secondsLeft == null) {
                 secondsLeft = secondsLeft(m, Instant.now());
             }
-            double run = runSeconds(m, packKey);
             lastSize = size(run, m.overheadSeconds, cap(), secondsLeft / Math.max(1, window) / run, waiting, window);
-            lastRunSeconds = run;
         }
         return lastSize;
+    }
+
+    /** The seconds this pack key's runs are sized with: its group's or the batch's mean; null while no Job was timed. */
+    private Double timedRunSeconds(String packKey) {
+        PackingStatus m = measured();
+        if (m == null || m.runSeconds == null || m.overheadSeconds == null || m.runSeconds <= 0) {
+            return null;
+        }
+        return timeEachGroup && m.groups != null && !m.groups.isEmpty() ? runSeconds(m, packKey) : m.runSeconds;
     }
 
     /** A run's expected seconds: its model and weather's measured mean, else the batch's. */

@@ -183,7 +183,7 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (!problems.isEmpty()) {
             FanoutStatusAggregator.apply(status, FanoutStatusAggregator.Observation.invalid(generation,
                     "invalid spec: " + String.join("; ", problems), Instant.now()));
-            return ReconcileSupport.writeStatus(client, context, recorded, () -> metrics.statusConflict(taskKind), resource, before, null);
+            return writeStatus(resource, context, recorded, before, null);
         }
         String image = spec.worker != null && spec.worker.image != null ? spec.worker.image : config.worker().image();
         TaskOwner owner = new TaskOwner(resource, spec, database(resource), image, TaskJobs.resources(spec, defaultRequests()),
@@ -279,6 +279,10 @@ abstract class FanoutReconciler<R extends CustomResource<? extends FanoutSpec, S
         if (untilScheduled != null && (next == null || untilScheduled.compareTo(next) < 0)) {
             next = untilScheduled;
         }
+        return writeStatus(resource, context, recorded, before, next);
+    }
+
+    private UpdateControl<R> writeStatus(R resource, Context<R> context, RecordedAfterWrite recorded, String before, Duration next) {
         return ReconcileSupport.writeStatus(client, context, recorded, () -> metrics.statusConflict(taskKind), resource, before, next);
     }
 

@@ -48,7 +48,6 @@ final class ReconcileSupport {
         UpdateControl<R> control = UpdateControl.noUpdate();
         if (!Serialization.asJson(resource.getStatus()).equals(before)) {
             metrics.apiWrite("update", "status");
-            String read = resource.getMetadata().getResourceVersion();
             R written;
             try {
                 written = client.resource(resource).updateStatus();
@@ -59,7 +58,8 @@ final class ReconcileSupport {
                 }
                 throw e;
             }
-            resource.getMetadata().setResourceVersion(read); // the version this write replaced: the overlay checks the informer is at it
+            // The write leaves resource as read (the client sends a copy): the overlay holds written while the informer still
+            // has that version.
             context.eventSourceRetriever().getControllerEventSource().handleRecentResourceUpdate(ResourceID.fromResource(resource),
                     written, resource);
         }

@@ -496,7 +496,7 @@ class ReconcileInProcessTest {
             if (j.getMetadata().getName().contains("thick")) {
                 podEnds(j, 2, "fanout-worker: bad input: EnergyPlus did not complete (exit code 1, 1 severe errors): ** Severe ** x");
             } else {
-                podEnds(j, 0, Results.toJson(new CollectResult("office.golden.base", "design days", 12.5, 250.0, 3, 0.6, "public.energy_results")));
+                podEnds(j, 0, runResult("office.golden.base", 0.6));
             }
         }
         await("the aggregate Job", () -> !jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty());
@@ -552,8 +552,7 @@ class ReconcileInProcessTest {
         List<String> ended = new java.util.ArrayList<>();
         for (Job j : jobsOfKind(EnergyBatchPlan.KIND)) {
             if (!seen.contains(j.getMetadata().getUid())) {
-                podEnds(j, 0, Results.toJson(new CollectResult(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), "design days", 12.5,
-                        250.0, 3, 0.6, "public.energy_results")));
+                podEnds(j, 0, runResult(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK), 0.6));
                 ended.add(j.getMetadata().getLabels().get(TaskJobs.LABEL_TASK));
                 seen.add(j.getMetadata().getUid());
             }
@@ -652,7 +651,7 @@ class ReconcileInProcessTest {
         Job first = jobsOfKind(EnergyBatchPlan.KIND).get(0);
         assertThat(TaskJobs.isPack(first)).isFalse();
         Thread.sleep(1100); // the Job takes over a second: an overhead far above the run's engine time
-        podEnds(first, 0, Results.toJson(new CollectResult("office.golden.a", "design days", 12.5, 250.0, 3, 0.01, "public.energy_results")));
+        podEnds(first, 0, runResult("office.golden.a", 0.01));
         List<String> seen = new java.util.ArrayList<>(List.of(first.getMetadata().getUid()));
         await("a pack", () -> packs().size() == 1);
         Job pack = packs().get(0);
@@ -684,7 +683,7 @@ class ReconcileInProcessTest {
         Job retry = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(j -> !seen.contains(j.getMetadata().getUid())).findFirst().orElseThrow();
         assertThat(TaskJobs.isPack(retry)).isFalse();
         assertThat(retry.getMetadata().getLabels().get(TaskJobs.LABEL_ATTEMPT)).isEqualTo("2");
-        podEnds(retry, 0, Results.toJson(new CollectResult("office.golden.c", "design days", 12.5, 250.0, 3, 0.01, "public.energy_results")));
+        podEnds(retry, 0, runResult("office.golden.c", 0.01));
         await("the aggregate Job", () -> !jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).isEmpty());
         podEnds(jobsOfKind(EnergyBatchPlan.AGGREGATE_KIND).get(0), 0, Results.toJson(new AggregateResult("aggregate",
                 "public.energy_results_ranked_walls", null, 5, 250.0, 250.0, 250.0, "a", 0.0, null, null)));
@@ -794,8 +793,7 @@ class ReconcileInProcessTest {
             @Override
             public void eventReceived(Action action, Job job) {
                 if (action == Action.ADDED && "large.golden.a".equals(job.getMetadata().getLabels().get(TaskJobs.LABEL_TASK))) {
-                    kubelet.submit(() -> podEnds(job, 0, Results.toJson(new CollectResult("large.golden.a", "design days", 12.5, 250.0, 3,
-                            0.5, "public.energy_results"))));
+                    kubelet.submit(() -> podEnds(job, 0, runResult("large.golden.a", 0.5)));
                 }
             }
 
@@ -844,8 +842,13 @@ class ReconcileInProcessTest {
     private void endRun(String id, double seconds, List<String> ended) {
         Job j = jobsOfKind(EnergyBatchPlan.KIND).stream().filter(x -> id.equals(x.getMetadata().getLabels().get(TaskJobs.LABEL_TASK)))
                 .findFirst().orElseThrow();
-        podEnds(j, 0, Results.toJson(new CollectResult(id, "design days", 12.5, 250.0, 3, seconds, "public.energy_results")));
+        podEnds(j, 0, runResult(id, seconds));
         ended.add(j.getMetadata().getName());
+    }
+
+    /** What a run alone reports, with this engine time. */
+    private static String runResult(String id, double seconds) {
+        return Results.toJson(new CollectResult(id, "design days", 12.5, 250.0, 3, seconds, "public.energy_results"));
     }
 
     /** Design-day runs are short whatever the model: the first Job is already a pack, of an even share of the runs. */
