@@ -29,7 +29,7 @@ export CONTAINERS_STORAGE_CONF="$CACHE/storage.conf"
 CONTAINERD_SOCK="$FANOUT_STATE/cluster/node/containerd/containerd.sock"
 EP_VERSION=25.2.0
 JRE_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,java.desktop,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.management
-BASE_PACKAGES=ca-certificates,libx11-6   # libx11-6: the EnergyPlus engine links it
+BASE_PACKAGES=ca-certificates,libx11-6,libssl3   # libx11-6: the EnergyPlus engine links it; libssl3: the worker hashes with its libcrypto
 
 key() { sha256sum | cut -c1-16; }
 files_key() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | key; }

@@ -7,7 +7,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "version", description = "Print the worker version and Java runtime.")
+@Command(name = "version", description = "Print the worker version, its Java runtime and its SHA-256 implementation.")
 public class VersionCommand implements Callable<Integer> {
 
     public static String version() {
@@ -24,7 +24,7 @@ public class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.println("fanout-worker " + version() + " (java " + Runtime.version() + ")");
+        System.out.println("fanout-worker " + version() + " (java " + Runtime.version() + ", sha256 " + dev.fanout.worker.io.Sha256.implementation() + ")");
         return ExitCode.OK;
     }
 }

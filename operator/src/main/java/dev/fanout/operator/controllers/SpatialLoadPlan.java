@@ -64,31 +64,27 @@ final class SpatialLoadPlan {
             LoadArgs.SharedCopy copy = shared.contains(l.source.url) ? sharedCopy(sl, l, revision) : null;
             plan.add(new TaskSet.Planned(l.name, hash, loadArgs(spec, l, fingerprint, Runs.isScheduledRevision(revision), copy)
                     .toArgs(), layout(copy == null ? null : spec.sourceCache.claimName,
-                    isSmall(l, sourceBytes.get(l.name), copy == null ? 1 : readers.get(l.source.url)))));
+                    isSmall(l, sourceBytes.get(l.name)))));
         }
         return plan;
     }
 
     /**
-     * A layer whose worker handles fewer bytes than this runs as a short JVM ({@link TaskJobs#SHORT_JVM}): its load takes
-     * seconds. Measured on the GADM benchmark's levels (1.6-46 MB, 30 % less CPU), and on 104 MB and 320 MB layers, where
-     * C1 alone did as well and 14 % worse.
+     * A layer smaller than this runs as a short JVM ({@link TaskJobs#SHORT_JVM}). On this 2-core machine C1 alone loaded
+     * every size measured faster than C2, whose compiler threads take the cores the load needs: 105 MB 1.67 s against
+     * 2.06 s, 307 MB 2.45 s against 3.05 s, 1.1 GB 11.4 s against 13.2 s. Larger layers keep C2: not measured here, and
+     * the longer a load, the more C2's faster code can pay back its compiles.
      */
-    static final long SHORT_LOAD_BYTES = 128L << 20;
+    static final long SHORT_LOAD_BYTES = 2L << 30;
 
     /**
-     * Whether a layer's worker handles few bytes: the source it downloads and hashes (a share of it when layers read one
-     * copy: one of them downloads it) plus the layer it loads (its sizeHint, else the whole source). The download counts
-     * because SHA-256 has no C1 intrinsic (13x slower: 7 s for 500 MiB here, against 0.5 s with C2); an unknown source
-     * length is not small.
+     * Whether a layer's worker runs as a short JVM: the layer (its sizeHint, else its source's length) is known and under
+     * {@link #SHORT_LOAD_BYTES}. What it downloads does not count: the worker hashes it with OpenSSL's SHA-256, as fast in
+     * C1 as in C2 (the JDK's has no C1 intrinsic: 13x slower there).
      */
-    static boolean isSmall(LayerSpec l, Long sourceBytes, int sharers) {
-        if (sourceBytes == null || sourceBytes < 0) {
-            return false;
-        }
+    static boolean isSmall(LayerSpec l, Long sourceBytes) {
         BigDecimal layer = size(l, sourceBytes);
-        BigDecimal bytes = layer.add(BigDecimal.valueOf(sourceBytes / Math.max(1, sharers)));
-        return layer.signum() >= 0 && bytes.compareTo(BigDecimal.valueOf(SHORT_LOAD_BYTES)) < 0;
+        return layer.signum() >= 0 && layer.compareTo(BigDecimal.valueOf(SHORT_LOAD_BYTES)) < 0;
     }
 
     /** How many layers read each source URL. */

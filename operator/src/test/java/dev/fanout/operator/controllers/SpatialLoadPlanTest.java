@@ -98,33 +98,33 @@ class SpatialLoadPlanTest {
     }
 
     @Test
-    void layersOfFewBytesAndTheLinkRunAsShortJvmsLargeOrUnknownOnesKeepC2() {
+    void layersUnderTwoGibAndTheLinkRunAsShortJvmsLargerOrUnknownOnesKeepC2() {
         SpatialLoad sl = load("world");
         LayerSpec child = layer("hinted", "46Mi");
         child.parent = new dev.fanout.operator.crds.v1alpha1.spatialload.ParentLinkSpec();
         child.parent.layer = "big";
         child.parent.column = "gid";
         child.parent.parentColumn = "gid";
-        LayerSpec smallOfBig = layer("smallOfBigSource", "10Mi");
         sl.getSpec().layers = List.of(layer("big", "2Gi"), child, layer("measured", null), layer("unknown", null),
-                layer("bigSource", null), smallOfBig, layer("hintOnly", "1Mi"));
+                layer("bigSource", null), layer("smallOfBigSource", "10Mi"), layer("hintOnly", "1Mi"), layer("gigabyte", null));
         sl.setStatus(new SpatialLoadStatus());
         sl.getStatus().layers = List.of(measured("big", 3_000_000L), measured("hinted", 50L << 20), measured("measured", 3_000_000L),
-                measured("bigSource", 900_000_000L), measured("smallOfBigSource", 176L << 20));
+                measured("bigSource", 3_000_000_000L), measured("smallOfBigSource", 3_000_000_000L), measured("gigabyte", 1L << 30));
         List<TaskSet.Planned> plan = SpatialLoadPlan.tasks(sl, "worker:1");
-        assertThat(plan).filteredOn(t -> List.of("hinted", "measured").contains(t.id())).hasSize(2)
-                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
-        assertThat(plan).filteredOn(t -> List.of("big", "unknown", "bigSource", "smallOfBigSource", "hintOnly").contains(t.id()))
-                .as("a large layer; no size known; a large source; a small layer of a large source, which it downloads and "
-                        + "hashes; a hint but no source length")
-                .hasSize(5).allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
+        assertThat(plan).filteredOn(t -> List.of("hinted", "measured", "smallOfBigSource", "hintOnly", "gigabyte").contains(t.id()))
+                .as("a small hint; a small source; a small layer of a large source, whose download OpenSSL hashes; a hint and no "
+                        + "source length; a 1 GiB source")
+                .hasSize(5).allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
+        assertThat(plan).filteredOn(t -> List.of("big", "unknown", "bigSource").contains(t.id()))
+                .as("a 2 GiB layer; no size known; a 3 GB source")
+                .hasSize(3).allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
         assertThat(SpatialLoadPlan.linkTask(sl, plan).layout().env()).as("the link is SQL: seconds of client work")
                 .isEqualTo(TaskJobs.SHORT_JVM);
         assertThat(TaskJobs.SHORT_JVM).singleElement().satisfies(e -> assertThat(e.getValue()).contains("-XX:TieredStopAtLevel=1"));
     }
 
     @Test
-    void layersReadingOneCopyCountTheirShareOfTheDownload() {
+    void layersReadingOneCopyOfASourceRunAsShortJvmsWithOrWithoutTheCache() {
         SpatialLoad sl = load("gadm");
         sl.getMetadata().setUid("0b5e");
         sl.getMetadata().setGeneration(1L);
@@ -132,12 +132,13 @@ class SpatialLoadPlanTest {
         levels.forEach(l -> l.source.url = "http://h/gadm.gpkg");
         sl.getSpec().layers = levels;
         sl.setStatus(new SpatialLoadStatus());
-        sl.getStatus().layers = levels.stream().map(l -> measured(l.name, 176L << 20)).toList();
-        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("each downloads and hashes the whole 176 MiB")
-                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEmpty());
+        sl.getStatus().layers = levels.stream().map(l -> measured(l.name, 1_760_000_000L)).toList();
+        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("each downloads the whole 1.76 GB and loads 10 MiB")
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
         sl.getSpec().sourceCache = new SourceCacheSpec();
         sl.getSpec().sourceCache.claimName = "sources";
-        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("one of three downloads it: 59 + 10 MiB each")
-                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM));
+        assertThat(SpatialLoadPlan.tasks(sl, "worker:1")).as("one of three downloads it")
+                .allSatisfy(t -> assertThat(t.layout().env()).as(t.id()).isEqualTo(TaskJobs.SHORT_JVM)
+                        .satisfies(env -> assertThat(t.layout().mounts()).isNotEmpty()));
     }
 }

@@ -121,7 +121,7 @@ public class LoadCommand implements Callable<Integer> {
         }
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("fanout-load-");
         SharedCopy shared = null;
-        try {
+        try (Database.Ahead db = dryRun ? null : Database.Ahead.open()) { // connects while the source is fetched and opened
             SourceFetcher fetcher = new SourceFetcher(work, maxBytes, 4, fingerprint != null);
             Path file;
             if (sharedCopyDir != null && SourceFetcher.isUrl(source)) {
@@ -137,7 +137,7 @@ public class LoadCommand implements Callable<Integer> {
             SourceFormat fmt = format == SourceFormat.auto ? detect(dataset) : format;
             double downloadSeconds = (System.nanoTime() - t0) / 1e9;
             if (skipUnchanged && !dryRun) {
-                LoadResult kept = keptIfUnchanged(fetcher, downloaded, round(downloadSeconds), t0);
+                LoadResult kept = keptIfUnchanged(db, fetcher, downloaded, round(downloadSeconds), t0);
                 if (kept != null) {
                     ResultFile.write(result, kept);
                     return ExitCode.OK;
@@ -151,7 +151,7 @@ public class LoadCommand implements Callable<Integer> {
                 PostgisLoader loader = new PostgisLoader(schema, table, targetSrid, plan, keyColumns, threads, copyStreams,
                         "lz4".equals(geometryCompression));
                 PostgisLoader.Result r = dryRun ? loader.dryRun(src, reprojection)
-                        : loader.load(src, reprojection, rows -> fetcher.version(fingerprint, rows));
+                        : loader.load(db, src, reprojection, rows -> fetcher.version(fingerprint, rows));
                 LoadResult.Seconds seconds = new LoadResult.Seconds(round(downloadSeconds), r.loadSeconds(), r.readBusy(), r.encodeBusy(),
                         r.copyBusy(), r.indexSeconds(), r.analyzeSeconds(), r.swapSeconds(), round((System.nanoTime() - t0) / 1e9));
                 List<String> dropped = r.droppedForeignKeys().isEmpty() ? null
@@ -190,13 +190,13 @@ public class LoadCommand implements Callable<Integer> {
      * The result of a load skipped because the table holds these very bytes under the same fingerprint (its comment says
      * so), or null when it must be loaded: no table, another source or spec, or no fingerprint to compare.
      */
-    private LoadResult keptIfUnchanged(SourceFetcher fetcher, long downloaded, double downloadSeconds, long t0) {
+    private LoadResult keptIfUnchanged(Database.Ahead db, SourceFetcher fetcher, long downloaded, double downloadSeconds, long t0) {
         if (fingerprint == null) {
             return null;
         }
         SourceVersion now = fetcher.version(fingerprint, null);
         SourceVersion held;
-        try (java.sql.Connection c = Database.connect()) {
+        try (java.sql.Connection c = db.get()) {
             held = TableComment.read(c, Identifiers.qualified(schema, table));
         } catch (java.sql.SQLException e) {
             throw Database.classify("reading what " + schema + "." + table + " holds failed", e);

@@ -96,15 +96,17 @@ final class PostgisLoader {
 
     /**
      * Loads into a staging table over {@code streams} COPY connections at once, then indexes and analyzes it, marks it with
-     * what it holds ({@code version}, given the rows), and swaps it in, in one transaction.
+     * what it holds ({@code version}, given the rows), and swaps it in, in one transaction. The first connection is the one
+     * {@code connection} gives (one opened while the source was fetched: {@link Database.Ahead#take}); closed here.
      */
-    Result load(FeatureSource source, Reprojection reprojection, java.util.function.LongFunction<SourceVersion> version) throws Exception {
+    Result load(java.util.function.Supplier<Connection> connection, FeatureSource source, Reprojection reprojection,
+            java.util.function.LongFunction<SourceVersion> version) throws Exception {
         String stage = stagingName(table);
         String stageQ = Identifiers.qualified(schema, stage);
         String targetQ = Identifiers.qualified(schema, table);
         String geomType = source.family().multiType + (source.hasZ() ? "Z" : "");
         List<Connection> extra = new ArrayList<>();
-        try (Connection c = Database.connect()) {
+        try (Connection c = connection.get()) {
             Database.createSchema(c, schema);
             createStage(c, stageQ, geomType);
             boolean loaded = false;
