@@ -154,6 +154,7 @@ public class PackCommand implements Callable<Integer> {
         double wall = 0;
         boolean wallKnown = true;
         CollectCommand.Checked last = null;
+        AggregateResult ranking = null;
         try (Connection c = Database.connect()) {
             CollectCommand.createTable(c, schema, table);
             int index = 0;
@@ -187,6 +188,9 @@ public class PackCommand implements Callable<Integer> {
                 }
                 index++;
             }
+            if (rank && failed.isEmpty() && !alone) {
+                ranking = ranking(c); // on this connection: a new one at the batch's end would be on its critical path
+            }
         } catch (SQLException e) {
             throw Database.classify("writing the results rows failed", e);
         }
@@ -198,9 +202,9 @@ public class PackCommand implements Callable<Integer> {
         }
         double engineSeconds = Math.round(engine * 1000) / 1000.0;
         Double runSeconds = wallKnown ? Math.round(wall * 1000) / 1000.0 : null;
-        AggregateResult ranking = rank && failed.isEmpty() ? ranking() : null;
+        AggregateResult ranked = ranking;
         ResultFile.write(result, PackFailures.fitted(failed, failures -> new PackResult(batch, runs.size(), failures, engineSeconds,
-                schema + "." + table, runSeconds, null, ranking)));
+                schema + "." + table, runSeconds, null, ranked)));
         return ExitCode.OK;
     }
 
@@ -224,8 +228,8 @@ public class PackCommand implements Callable<Integer> {
      * The batch ranked after this pack's rows were written, or null: a ranking that fails costs the batch only the aggregate
      * Job the operator then runs, so it does not fail the pack whose rows are in.
      */
-    private AggregateResult ranking() {
-        try (Connection c = Database.connect()) {
+    private AggregateResult ranking(Connection c) {
+        try {
             Ranking.createView(c, schema, table, batch, baseline);
             return Ranking.summarise(c, schema, table, batch, baseline, true);
         } catch (SQLException e) {
