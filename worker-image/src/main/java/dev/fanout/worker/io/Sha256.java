@@ -111,9 +111,22 @@ public final class Sha256 {
             }
         }
 
-        private static void check(int rc, String call) {
+        /** A libcrypto call returning 1 on success. */
+        private interface Call {
+            int invoke() throws Throwable;
+        }
+
+        private static void call(String name, Call call) {
+            int rc;
+            try {
+                rc = call.invoke();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(name + " failed", e);
+            }
             if (rc != 1) {
-                throw new IllegalStateException(call + " failed");
+                throw new IllegalStateException(name + " failed");
             }
         }
 
@@ -125,15 +138,9 @@ public final class Sha256 {
 
         @Override
         protected void engineUpdate(byte[] input, int offset, int len) {
-            if (len == 0) {
-                return;
-            }
-            try {
-                check((int) UPDATE.invokeExact(ctx, MemorySegment.ofArray(input).asSlice(offset, len), (long) len), "EVP_DigestUpdate");
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
+            if (len > 0) {
+                MemorySegment bytes = MemorySegment.ofArray(input).asSlice(offset, len);
+                call("EVP_DigestUpdate", () -> (int) UPDATE.invokeExact(ctx, bytes, (long) len));
             }
         }
 
@@ -141,26 +148,15 @@ public final class Sha256 {
         protected byte[] engineDigest() {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = arena.allocate(32);
-                check((int) FINAL.invokeExact(ctx, out, MemorySegment.NULL), "EVP_DigestFinal_ex");
-                byte[] hash = out.toArray(ValueLayout.JAVA_BYTE);
+                call("EVP_DigestFinal_ex", () -> (int) FINAL.invokeExact(ctx, out, MemorySegment.NULL));
                 engineReset(); // as MessageDigest#digest promises
-                return hash;
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
+                return out.toArray(ValueLayout.JAVA_BYTE);
             }
         }
 
         @Override
         protected void engineReset() {
-            try {
-                check((int) INIT.invokeExact(ctx, SHA256, MemorySegment.NULL), "EVP_DigestInit_ex");
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
+            call("EVP_DigestInit_ex", () -> (int) INIT.invokeExact(ctx, SHA256, MemorySegment.NULL));
         }
 
         @Override
