@@ -27,6 +27,11 @@ import picocli.CommandLine.Option;
  * The aggregate step of a spatial load: layers loaded in parallel on string keys get their foreign keys. Per link, in one
  * transaction: add the FK column, fill it with one set-based UPDATE (only rows whose value changes are written, so a
  * second run writes nothing), (re)create the constraint and its index, count orphans; then ANALYZE.
+ * <p>
+ * Links that share no table run at once, each on a connection of its own ({@link #rounds}): the UPDATE of a large child is
+ * one backend's work, and a chain of levels (GADM's five links) was five of them one after another. Links that share a
+ * table would wait on each other's locks (a link's ALTER TABLE locks its child, its foreign key its parent too), so they
+ * go in later rounds.
  */
 @Command(name = "link", mixinStandardHelpOptions = true,
         description = "Add and fill foreign keys between loaded layers over their string keys. Safe to run twice.")
@@ -57,23 +62,133 @@ public class LinkCommand implements Callable<Integer> {
                 Identifiers.validate("--link FK column", fk.length() > 63 ? fk.substring(0, 63) : fk));
     }
 
+    /** At most this many links at once (connections, and backends busy on the server). */
+    static final int MAX_AT_ONCE = 4;
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
         Identifiers.validate("--schema", schema);
         List<Link> parsed = links.stream().map(LinkCommand::parse).toList();
-        List<LinkResult.Link> reports = new ArrayList<>();
+        LinkResult.Link[] reports = new LinkResult.Link[parsed.size()];
+        List<List<Integer>> rounds = rounds(parsed, MAX_AT_ONCE);
+        int width = rounds.stream().mapToInt(List::size).max().orElse(1);
+        List<Database.Ahead> opening = new ArrayList<>();
         try (Connection c = Database.connect()) {
-            c.setAutoCommit(false);
-            for (Link l : parsed) {
-                reports.add(link(c, l));
-                c.commit();
+            for (int i = 1; i < width; i++) {
+                opening.add(Database.Ahead.open()); // the others connect at once, while the first round starts
+            }
+            List<java.util.function.Supplier<Connection>> connections = new ArrayList<>();
+            connections.add(() -> c);
+            connections.addAll(opening);
+            List<Connection> open = new ArrayList<>(List.of(c));
+            try {
+                for (List<Integer> round : rounds) {
+                    runRound(parsed, round, connections, open, reports);
+                }
+            } finally {
+                for (Connection x : open.subList(1, open.size())) {
+                    x.close();
+                }
             }
         } catch (SQLException e) {
             throw Database.classify("linking failed", e);
+        } finally {
+            opening.forEach(Database.Ahead::close);
         }
-        ResultFile.write(result, new LinkResult("link", reports, Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
+        ResultFile.write(result, new LinkResult("link", List.of(reports), Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
         return ExitCode.OK;
+    }
+
+    /**
+     * The links in rounds, by index in their given order: a link joins the first round where neither its child nor its
+     * parent table is in use yet and that has room, else starts a new one. GADM's chain 1->0, 2->1, 3->2, 4->3, 5->4 goes in
+     * two: {1->0, 3->2, 5->4} and {2->1, 4->3}.
+     */
+    static List<List<Integer>> rounds(List<Link> links, int maxAtOnce) {
+        List<List<Integer>> rounds = new ArrayList<>();
+        List<java.util.Set<String>> tables = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) {
+            Link l = links.get(i);
+            int r = 0;
+            while (r < rounds.size() && (rounds.get(r).size() >= maxAtOnce || tables.get(r).contains(l.child())
+                    || tables.get(r).contains(l.parent()))) {
+                r++;
+            }
+            if (r == rounds.size()) {
+                rounds.add(new ArrayList<>());
+                tables.add(new java.util.HashSet<>());
+            }
+            rounds.get(r).add(i);
+            tables.get(r).add(l.child());
+            tables.get(r).add(l.parent());
+        }
+        return rounds;
+    }
+
+    /**
+     * One round: each link in a transaction of its own, on its own connection (taken from {@code connections} as needed and
+     * kept in {@code open}), all at once. A link that fails leaves the others of its round to finish (each commits or rolls
+     * back alone, as links one after another did); then the first failure in link order is thrown and no later round runs.
+     */
+    private void runRound(List<Link> links, List<Integer> round, List<java.util.function.Supplier<Connection>> connections,
+            List<Connection> open, LinkResult.Link[] reports) throws SQLException {
+        while (open.size() < round.size()) {
+            open.add(connections.get(open.size()).get());
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+        for (int k = 0; k < round.size(); k++) {
+            int index = round.get(k);
+            Connection c = open.get(k);
+            java.util.concurrent.Callable<Void> work = () -> {
+                c.setAutoCommit(false);
+                try {
+                    reports[index] = link(c, links.get(index));
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // a broken connection: the server rolls the transaction back itself
+                    }
+                    throw e;
+                }
+                return null;
+            };
+            if (round.size() == 1) {
+                call(work);
+                return;
+            }
+            running.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    call(work);
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, task -> Thread.ofPlatform().name("link-" + index).start(task)));
+        }
+        java.util.concurrent.CompletableFuture.allOf(running.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .exceptionally(e -> null).join();
+        for (var f : running) {
+            try {
+                f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof SQLException x) {
+                    throw x;
+                }
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+    }
+
+    private static void call(java.util.concurrent.Callable<Void> work) throws SQLException {
+        try {
+            work.call();
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private LinkResult.Link link(Connection c, Link l) throws SQLException {

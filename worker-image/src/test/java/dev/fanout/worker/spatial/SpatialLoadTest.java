@@ -262,6 +262,42 @@ class SpatialLoadTest {
         assertThat(reload.result().get("droppedForeignKeys").get(0).asText()).endsWith("link_admin1_admin0_fid_fkey");
     }
 
+    /**
+     * Links that share no table run at once on connections of their own (LinkCommand#rounds), one that shares a table
+     * after them: every link is filled as a plain join says, and a second run writes nothing.
+     */
+    @Test
+    void linksThatShareNoTableRunAtOnceAndEachFillsItsKeysAsAJoinDoes() throws Exception {
+        for (String t : List.of("par_c1", "par_c2")) {
+            assertThat(load("--source", http.dir().resolve("admin0/ne_50m_admin_0_countries.shp").toString(), "--table", t,
+                    "--key", "adm0_a3").exitCode()).isZero();
+        }
+        for (String t : List.of("par_s1", "par_s2")) {
+            assertThat(load("--source", http.dir().resolve("admin1/ne_50m_admin_1_states_provinces.shp").toString(), "--table", t,
+                    "--key", "adm0_a3").exitCode()).isZero();
+        }
+        List<String[]> links = List.of(new String[] {"par_s1", "par_c1", "par_c1_fid"}, new String[] {"par_s2", "par_c2", "par_c2_fid"},
+                new String[] {"par_s1", "par_c2", "par_c2_fid"});
+        List<String> args = new java.util.ArrayList<>(List.of("spatial", "link", "--schema", SCHEMA));
+        links.forEach(l -> args.addAll(List.of("--link", l[0] + ".adm0_a3=" + l[1] + ".ADM0_A3:" + l[2])));
+        for (int run = 1; run <= 2; run++) {
+            Worker.Run r = Worker.run(dir.resolve("links.json"), args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            for (int i = 0; i < links.size(); i++) {
+                String[] l = links.get(i);
+                var report = r.result().get("links").get(i);
+                assertThat(report.get("child").asText()).isEqualTo(SCHEMA + "." + l[0]);
+                assertThat(report.get("parent").asText()).isEqualTo(SCHEMA + "." + l[1]);
+                assertThat(report.get("linked").asLong()).isEqualTo(294);
+                assertThat(report.get("rowsUpdated").asLong()).as("run %d, link %d", run, i).isEqualTo(run == 1 ? 294 : 0);
+                assertThat(count("SELECT count(*) FROM " + SCHEMA + "." + l[0] + " c JOIN " + SCHEMA + "." + l[1] + " p ON p.fid = c."
+                        + l[2] + " WHERE p.adm0_a3 = c.adm0_a3")).as("link %d", i).isEqualTo(294);
+                assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = '" + l[0] + "_" + l[2] + "_fkey' AND contype = 'f'"))
+                        .isEqualTo(1);
+            }
+        }
+    }
+
     // What a load records of its source, and --skip-unchanged: the table is kept exactly when it holds the same bytes under
     // the same fingerprint.
 
