@@ -298,6 +298,55 @@ class SpatialLoadTest {
         }
     }
 
+    /** The child's indexes: name -> (oid, definition), the definition with the table's name cut out. */
+    static java.util.Map<String, List<String>> indexes(String table) throws SQLException {
+        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname, c.oid::text, pg_get_indexdef(c.oid) "
+                + "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = '" + SCHEMA + "." + table + "'::regclass")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), List.of(rs.getString(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A link that writes a new FK column into every row of a large child (LinkCommand#REBUILD_INDEXES_ROWS) drops the
+     * child's GiST and key indexes for the UPDATE and builds them again: the same definitions, new indexes; the primary
+     * key is kept. A second run, which writes nothing, rebuilds nothing.
+     */
+    @Test
+    void aLinkFillingANewColumnOfALargeChildBuildsItsIndexesAgainAsTheyWere() throws Exception {
+        Path shp = dir.resolve("large/sample.shp");
+        Files.createDirectories(shp.getParent());
+        SampleLayer.write(shp, 12_000, 8);
+        for (String t : List.of("large_parent", "large_child")) {
+            Worker.Run r = load("--source", shp.toString(), "--table", t, "--key", "code");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+        }
+        var before = indexes("large_child");
+        assertThat(before).hasSize(3); // primary key, GiST, the key's btree
+        var after = before;
+        for (int run = 1; run <= 2; run++) {
+            Worker.Run r = Worker.run(dir.resolve("large-link.json"), "spatial", "link", "--schema", SCHEMA,
+                    "--link", "large_child.code=large_parent.code:parent_fid");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            var l = r.result().get("links").get(0);
+            assertThat(l.get("linked").asLong()).isEqualTo(12_000);
+            assertThat(l.get("rowsUpdated").asLong()).isEqualTo(run == 1 ? 12_000 : 0);
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".large_child c JOIN " + SCHEMA
+                    + ".large_parent p ON p.fid = c.parent_fid WHERE p.code = c.code")).isEqualTo(12_000);
+            var now = indexes("large_child");
+            assertThat(now.keySet()).containsAll(before.keySet()).contains("large_child_parent_fid_idx").hasSize(4);
+            for (String name : before.keySet()) {
+                assertThat(now.get(name).get(1)).as("%s's definition", name).isEqualTo(before.get(name).get(1));
+                boolean rebuilt = !now.get(name).get(0).equals(after.get(name).get(0));
+                assertThat(rebuilt).as("run %d: %s built again", run, name).isEqualTo(run == 1 && !name.endsWith("_pkey"));
+            }
+            after = now;
+        }
+    }
+
     // What a load records of its source, and --skip-unchanged: the table is kept exactly when it holds the same bytes under
     // the same fingerprint.
 
