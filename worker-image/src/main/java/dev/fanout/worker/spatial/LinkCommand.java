@@ -18,8 +18,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -78,7 +83,7 @@ public class LinkCommand implements Callable<Integer> {
             for (int i = 1; i < width; i++) {
                 opening.add(Database.Ahead.open()); // the others connect at once, while the first round starts
             }
-            List<java.util.function.Supplier<Connection>> connections = new ArrayList<>();
+            List<Supplier<Connection>> connections = new ArrayList<>();
             connections.add(() -> c);
             connections.addAll(opening);
             List<Connection> open = new ArrayList<>(List.of(c));
@@ -107,7 +112,7 @@ public class LinkCommand implements Callable<Integer> {
      */
     static List<List<Integer>> rounds(List<Link> links, int maxAtOnce) {
         List<List<Integer>> rounds = new ArrayList<>();
-        List<java.util.Set<String>> tables = new ArrayList<>();
+        List<Set<String>> tables = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
             Link l = links.get(i);
             int r = 0;
@@ -117,7 +122,7 @@ public class LinkCommand implements Callable<Integer> {
             }
             if (r == rounds.size()) {
                 rounds.add(new ArrayList<>());
-                tables.add(new java.util.HashSet<>());
+                tables.add(new HashSet<>());
             }
             rounds.get(r).add(i);
             tables.get(r).add(l.child());
@@ -131,16 +136,16 @@ public class LinkCommand implements Callable<Integer> {
      * kept in {@code open}), all at once. A link that fails leaves the others of its round to finish (each commits or rolls
      * back alone, as links one after another did); then the first failure in link order is thrown and no later round runs.
      */
-    private void runRound(List<Link> links, List<Integer> round, List<java.util.function.Supplier<Connection>> connections,
+    private void runRound(List<Link> links, List<Integer> round, List<Supplier<Connection>> connections,
             List<Connection> open, LinkResult.Link[] reports) throws SQLException {
         while (open.size() < round.size()) {
             open.add(connections.get(open.size()).get());
         }
-        List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+        List<CompletableFuture<Void>> running = new ArrayList<>();
         for (int k = 0; k < round.size(); k++) {
             int index = round.get(k);
             Connection c = open.get(k);
-            java.util.concurrent.Callable<Void> work = () -> {
+            Callable<Void> work = () -> {
                 c.setAutoCommit(false);
                 try {
                     reports[index] = link(c, links.get(index));
@@ -159,20 +164,20 @@ public class LinkCommand implements Callable<Integer> {
                 call(work);
                 return;
             }
-            running.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            running.add(CompletableFuture.runAsync(() -> {
                 try {
                     call(work);
                 } catch (SQLException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             }, task -> Thread.ofPlatform().name("link-" + index).start(task)));
         }
-        java.util.concurrent.CompletableFuture.allOf(running.toArray(java.util.concurrent.CompletableFuture[]::new))
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
                 .exceptionally(e -> null).join();
         for (var f : running) {
             try {
                 f.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof SQLException x) {
                     throw x;
                 }
@@ -181,7 +186,7 @@ public class LinkCommand implements Callable<Integer> {
         }
     }
 
-    private static void call(java.util.concurrent.Callable<Void> work) throws SQLException {
+    private static void call(Callable<Void> work) throws SQLException {
         try {
             work.call();
         } catch (SQLException | RuntimeException e) {
