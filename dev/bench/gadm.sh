@@ -130,13 +130,14 @@ cpu_parts_since() {
     END {printf "task pods %.1f, operator %.1f, control plane %.1f, kubelet+containerd %.1f, PostgreSQL %.1f", d[1], d[2], d[3], d[4], d[5]}'
 }
 
-# fanout NAME SIZEHINTS(yes|no) CACHE(yes|no) [CPU]: the SpatialLoad (its tasks requesting CPU, else the default), from apply to Succeeded; sets T_<name>, CPU_<name>, B_<name>
-# (bytes downloaded, from the layers' status) and G_<name> (GETs of the file the server answered)
+# fanout NAME SIZEHINTS(yes|no) CACHE(yes|no) [CPU]: the SpatialLoad (its tasks requesting CPU, else the default), from
+# apply to Succeeded; sets T_<name>, CPU_<name>, B_<name> (bytes downloaded, from the layers' status) and G_<name> (GETs of
+# the file the server answered)
 fanout() {
-  local name=$1 hints=$2 cached=$3 cpu=${4:-} schema="gadm_$1" layers="" k t0 t1 phase g0 sourceCache="" c0 p0
-  [ "$cached" = yes ] && sourceCache="
+  local name=$1 hints=$2 cached=$3 cpu=${4:-} schema="gadm_$1" layers="" k t0 t1 phase g0 options="" c0 p0
+  [ "$cached" = yes ] && options="
   sourceCache: {claimName: sources}"
-  [ -n "$cpu" ] && sourceCache+="
+  [ -n "$cpu" ] && options+="
   resources: {requests: {cpu: $cpu}}"
   psql -qAt -c "set client_min_messages=warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
   kubectl -n "$ns" delete sl gadm --ignore-not-found --wait >/dev/null
@@ -162,7 +163,7 @@ kind: SpatialLoad
 metadata: {name: gadm}
 spec:
   database: {secretRef: {name: postgis}, schema: $schema}
-  parallelism: {max: 6}$sourceCache
+  parallelism: {max: 6}$options
   layers:$layers
 YAML
   phase=$(await_phase "$ns" sl/gadm 900)

@@ -7,6 +7,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /** Connections from FANOUT_DB_URL / FANOUT_DB_USER / FANOUT_DB_PASSWORD, with failures sorted into the exit-code contract. */
 public final class Database {
@@ -45,16 +48,16 @@ public final class Database {
      * critical path of every load. The first {@link #get} gives it as {@link #connect} would, failures included; later ones
      * connect anew. {@link #close} closes it when it was never taken.
      */
-    public static final class Ahead implements java.util.function.Supplier<Connection>, AutoCloseable {
-        private final java.util.concurrent.CompletableFuture<Connection> opening;
+    public static final class Ahead implements Supplier<Connection>, AutoCloseable {
+        private final CompletableFuture<Connection> opening;
         private boolean taken;
 
-        private Ahead(java.util.concurrent.CompletableFuture<Connection> opening) {
+        private Ahead(CompletableFuture<Connection> opening) {
             this.opening = opening;
         }
 
         public static Ahead open() {
-            return new Ahead(java.util.concurrent.CompletableFuture.supplyAsync(Database::connect,
+            return new Ahead(CompletableFuture.supplyAsync(Database::connect,
                     task -> Thread.ofPlatform().name("connect").daemon().start(task)));
         }
 
@@ -67,7 +70,7 @@ public final class Database {
             taken = true;
             try {
                 return opening.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }

@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,27 +78,28 @@ public class LinkCommand implements Callable<Integer> {
         List<List<Integer>> rounds = rounds(parsed, MAX_AT_ONCE);
         int width = rounds.stream().mapToInt(List::size).max().orElse(1);
         List<Database.Ahead> opening = new ArrayList<>();
-        try (Connection c = Database.connect()) {
-            for (int i = 1; i < width; i++) {
-                opening.add(Database.Ahead.open()); // the others connect at once, while the first round starts
+        List<Connection> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < width; i++) {
+                opening.add(Database.Ahead.open()); // as many as the widest round needs, all at once
             }
-            List<Supplier<Connection>> connections = new ArrayList<>();
-            connections.add(() -> c);
-            connections.addAll(opening);
-            List<Connection> open = new ArrayList<>(List.of(c));
-            try {
-                for (List<Integer> round : rounds) {
-                    runRound(parsed, round, connections, open, reports);
-                }
-            } finally {
-                for (Connection x : open.subList(1, open.size())) {
-                    x.close();
-                }
+            for (Database.Ahead connection : opening) {
+                open.add(connection.get());
+            }
+            for (List<Integer> round : rounds) {
+                runRound(parsed, round, open, reports);
             }
         } catch (SQLException e) {
             throw Database.classify("linking failed", e);
         } finally {
-            opening.forEach(Database.Ahead::close);
+            opening.forEach(Database.Ahead::close); // the ones never taken (another failed first)
+            for (Connection c : open) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // every link's transaction has ended: nothing of ours is lost with the connection
+                }
+            }
         }
         ResultFile.write(result, new LinkResult("link", List.of(reports), Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
         return ExitCode.OK;
@@ -132,48 +132,28 @@ public class LinkCommand implements Callable<Integer> {
     }
 
     /**
-     * One round: each link in a transaction of its own, on its own connection (taken from {@code connections} as needed and
-     * kept in {@code open}), all at once. A link that fails leaves the others of its round to finish (each commits or rolls
-     * back alone, as links one after another did); then the first failure in link order is thrown and no later round runs.
+     * One round: each link in a transaction of its own, on its own connection of {@code open}, all at once. A link that
+     * fails leaves the others of its round to finish (each commits or rolls back alone, as links one after another did);
+     * then the first failure in link order is thrown and no later round runs.
      */
-    private void runRound(List<Link> links, List<Integer> round, List<Supplier<Connection>> connections,
-            List<Connection> open, LinkResult.Link[] reports) throws SQLException {
-        while (open.size() < round.size()) {
-            open.add(connections.get(open.size()).get());
+    private void runRound(List<Link> links, List<Integer> round, List<Connection> open, LinkResult.Link[] reports) throws SQLException {
+        if (round.size() == 1) {
+            linkAndCommit(open.get(0), links, round.get(0), reports);
+            return;
         }
         List<CompletableFuture<Void>> running = new ArrayList<>();
         for (int k = 0; k < round.size(); k++) {
             int index = round.get(k);
             Connection c = open.get(k);
-            Callable<Void> work = () -> {
-                c.setAutoCommit(false);
-                try {
-                    reports[index] = link(c, links.get(index));
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // a broken connection: the server rolls the transaction back itself
-                    }
-                    throw e;
-                }
-                return null;
-            };
-            if (round.size() == 1) {
-                call(work);
-                return;
-            }
             running.add(CompletableFuture.runAsync(() -> {
                 try {
-                    call(work);
+                    linkAndCommit(c, links, index, reports);
                 } catch (SQLException e) {
                     throw new CompletionException(e);
                 }
             }, task -> Thread.ofPlatform().name("link-" + index).start(task)));
         }
-        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
-                .exceptionally(e -> null).join();
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         for (var f : running) {
             try {
                 f.join();
@@ -186,13 +166,19 @@ public class LinkCommand implements Callable<Integer> {
         }
     }
 
-    private static void call(Callable<Void> work) throws SQLException {
+    /** Link {@code index} in one transaction on {@code c}, its report into {@code reports}; rolled back if it fails. */
+    private void linkAndCommit(Connection c, List<Link> links, int index, LinkResult.Link[] reports) throws SQLException {
+        c.setAutoCommit(false);
         try {
-            work.call();
+            reports[index] = link(c, links.get(index));
+            c.commit();
         } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // a broken connection: the server rolls the transaction back itself
+            }
             throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -97,7 +97,7 @@ final class PostgisLoader {
     /**
      * Loads into a staging table over {@code streams} COPY connections at once, then indexes and analyzes it, marks it with
      * what it holds ({@code version}, given the rows), and swaps it in, in one transaction. The first connection is the one
-     * {@code connection} gives (one opened while the source was fetched: {@link Database.Ahead#take}); closed here.
+     * {@code connection} gives (one opened while the source was fetched: {@link Database.Ahead#get}); closed here.
      */
     Result load(java.util.function.Supplier<Connection> connection, FeatureSource source, Reprojection reprojection,
             java.util.function.LongFunction<SourceVersion> version) throws Exception {
